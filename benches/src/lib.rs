@@ -1,0 +1,1 @@
+//! Criterion benchmarks for Tollgate live in `benches/`; this library is intentionally empty.
