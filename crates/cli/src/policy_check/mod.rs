@@ -1,0 +1,1 @@
+//! `policy-check` and `tollgate fmt`: lint and format policy files.
