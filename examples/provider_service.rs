@@ -1,0 +1,2 @@
+//! A provider service embedding the `Authorizer` (written with the facade).
+fn main() {}
