@@ -23,10 +23,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 NOW = 1900000000
 SELF = "akash1qufa3xzrf34qvwyejkhvnc4psf49fftaw0asmh"
-# secp256k1 group order
 # HS512 with a 32-byte key is only used to build an alg_not_allowed case
 warnings.filterwarnings("ignore", message="The HMAC key is")
 
+# secp256k1 group order
 N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 ES256K_COUNT = 40
 
