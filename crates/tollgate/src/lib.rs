@@ -1,1 +1,1 @@
-//! placeholder
+//! placeholder while the core crates land
