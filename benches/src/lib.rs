@@ -1,1 +1,1 @@
-//! Criterion benchmarks for Tollgate live in `benches/`; this library is intentionally empty.
+//! Criterion benchmarks for Tollgate live in `benches/benches/`; this library is intentionally empty.
