@@ -1,0 +1,13 @@
+//! secp256k1 public keys, Akash addresses, and where verification keys come from.
+
+mod address;
+mod error;
+mod file;
+mod public;
+mod resolver;
+
+pub use address::akash_address;
+pub use error::KeyError;
+pub use file::KeysFileError;
+pub use public::Secp256k1PublicKey;
+pub use resolver::{KeyResolver, ResolveError, StaticKeys};
