@@ -1,0 +1,119 @@
+//! Helpers shared by the integration tests (included with `mod common;`).
+#![allow(dead_code, reason = "each test binary uses a subset")]
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+use tollgate_schema::{AkashBehaviour, AkashValidator, ClaimErrors};
+
+pub fn fixture(rel: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures")
+        .join(rel);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Outcome {
+    pub outcome: String,
+    #[serde(default)]
+    pub codes: Vec<String>,
+    #[serde(default)]
+    pub allow: Option<Vec<String>>,
+    #[serde(default)]
+    pub exp: Option<i64>,
+}
+
+impl Outcome {
+    pub fn passes(&self) -> bool {
+        match self.outcome.as_str() {
+            "pass" => true,
+            "fail" => false,
+            other => panic!("unknown outcome `{other}`"),
+        }
+    }
+}
+
+pub fn codes(e: &ClaimErrors) -> BTreeSet<String> {
+    e.iter().map(|e| e.code.as_str().to_owned()).collect()
+}
+
+/// Checks a result against an expected outcome; returns a description of any mismatch.
+pub fn check<T>(got: &Result<T, ClaimErrors>, want: &Outcome) -> Option<String> {
+    match (got, want.passes()) {
+        (Ok(_), true) => None,
+        (Ok(_), false) => Some(format!("passed, expected {:?}", want.codes)),
+        (Err(e), true) => Some(format!("failed, expected pass: {:?}", render_plain(e))),
+        (Err(e), false) => {
+            let want_codes: BTreeSet<String> = want.codes.iter().cloned().collect();
+            let got_codes = codes(e);
+            (got_codes != want_codes).then(|| {
+                format!(
+                    "codes {got_codes:?}, expected {want_codes:?}: {:?}",
+                    render_plain(e)
+                )
+            })
+        }
+    }
+}
+
+pub fn render_plain(e: &ClaimErrors) -> Vec<String> {
+    e.iter()
+        .map(|e| format!("{} {} {}", e.code.as_str(), e.pointer, e.message))
+        .collect()
+}
+
+pub fn compile(text: &str) -> jsonschema::Validator {
+    let schema: serde_json::Value = serde_json::from_str(text).unwrap();
+    jsonschema::draft7::new(&schema).unwrap()
+}
+
+pub struct Akash {
+    pub strict: AkashValidator,
+    pub compat: AkashValidator,
+    pub ours: jsonschema::Validator,
+    pub upstream: jsonschema::Validator,
+}
+
+impl Akash {
+    pub fn new() -> Self {
+        Akash {
+            strict: AkashValidator::new(AkashBehaviour::Strict).unwrap(),
+            compat: AkashValidator::new(AkashBehaviour::UpstreamCompatible).unwrap(),
+            ours: compile(tollgate_schema::AKASH_SCHEMA),
+            upstream: compile(&fixture("akash/upstream-jwt-schema.json")),
+        }
+    }
+
+    /// The contract between the single-pass validator and the JSON schemas, for one payload:
+    /// our schema accepts exactly what the upstream schema accepts, and strict mode rejects
+    /// exactly the union of what the schema rejects and what the Go rules (compat) reject.
+    pub fn check_contract(&self, payload: &[u8]) -> Result<(), String> {
+        let strict_ok = self.strict.validate(payload).is_ok();
+        let compat_ok = self.compat.validate(payload).is_ok();
+        let Ok(value) = serde_json::from_slice::<serde_json::Value>(payload) else {
+            return if strict_ok || compat_ok {
+                Err("non-json payload accepted".to_owned())
+            } else {
+                Ok(())
+            };
+        };
+        let ours = self.ours.is_valid(&value);
+        let upstream = self.upstream.is_valid(&value);
+        if ours != upstream {
+            return Err(format!(
+                "our schema says {ours}, upstream schema says {upstream}"
+            ));
+        }
+        if self.strict.schema_accepts(payload) != Some(ours) {
+            return Err("schema_accepts disagrees with the compiled schema".to_owned());
+        }
+        if strict_ok != (ours && compat_ok) {
+            return Err(format!(
+                "strict {strict_ok}, but schema {ours} and go rules (compat) {compat_ok}"
+            ));
+        }
+        Ok(())
+    }
+}
