@@ -765,7 +765,7 @@ pub(crate) fn analyze(ast: &PolicyAst, source: &str) -> (Option<Checked>, Vec<Fi
     }
 
     // ---- unused declarations ----
-    for (scope, ident) in &scopes {
+    for (scope, ident) in scopes.iter().filter(|_| family.is_some()) {
         if !ops
             .iter()
             .any(|(d, _)| d.requires == Requirement::Scope(*scope))
@@ -781,7 +781,7 @@ pub(crate) fn analyze(ast: &PolicyAst, source: &str) -> (Option<Checked>, Vec<Fi
             );
         }
     }
-    for ident in &permissions {
+    for ident in permissions.iter().filter(|_| family.is_some()) {
         let used = ops
             .iter()
             .any(|(d, _)| matches!(&d.requires, Requirement::Permission(p) if *p == ident.text));
