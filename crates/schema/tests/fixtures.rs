@@ -111,7 +111,7 @@ fn akash_upstream_cases() {
     assert_eq!(file.issuer, "akash1qufa3xzrf34qvwyejkhvnc4psf49fftaw0asmh");
     let template: Vec<serde_json::Value> =
         serde_json::from_str(&fixture("akash/cases_jwt.json.tmpl")).unwrap();
-    let v = Akash::new();
+    let v = Akash::load();
     let mut failures = Vec::new();
     for (i, case) in file.cases.iter().enumerate() {
         assert_eq!(case.index, i);
@@ -129,10 +129,10 @@ fn akash_upstream_cases() {
             if let Some(m) = check(got, want) {
                 failures.push(format!("#{i} {} [{mode}]: {m}", case.description));
             }
-            if let Err(e) = got {
-                if let Some(m) = check_error_shape(&case.payload, e) {
-                    failures.push(format!("#{i} [{mode}]: {m}"));
-                }
+            if let Err(e) = got
+                && let Some(m) = check_error_shape(&case.payload, e)
+            {
+                failures.push(format!("#{i} [{mode}]: {m}"));
             }
         }
         // Upstream's own verdicts: pass cases pass, fail cases fail (the clock aside).
@@ -187,7 +187,7 @@ fn akash_upstream_cases() {
 fn akash_divergence_table() {
     let file: DivergenceFile =
         serde_saphyr::from_str(&fixture("claims/akash-divergences.yaml")).unwrap();
-    let v = Akash::new();
+    let v = Akash::load();
     let mut rows: Vec<u32> = file.cases.iter().filter_map(|c| c.table_row).collect();
     rows.sort_unstable();
     rows.dedup();
@@ -207,10 +207,10 @@ fn akash_divergence_table() {
             if let Some(m) = check(&got, want) {
                 failures.push(format!("{} ({}) [{mode}]: {m}", case.id, case.description));
             }
-            if let Err(e) = &got {
-                if let Some(m) = check_error_shape(&case.payload, e) {
-                    failures.push(format!("{} [{mode}]: {m}", case.id));
-                }
+            if let Err(e) = &got
+                && let Some(m) = check_error_shape(&case.payload, e)
+            {
+                failures.push(format!("{} [{mode}]: {m}", case.id));
             }
         }
         if let Err(m) = v.check_contract(payload) {

@@ -1,5 +1,12 @@
 //! Helpers shared by the integration tests (included with `mod common;`).
-#![allow(dead_code, reason = "each test binary uses a subset")]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test helpers; each test binary uses a subset"
+)]
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -7,7 +14,7 @@ use std::path::PathBuf;
 use serde::Deserialize;
 use tollgate_schema::{AkashBehaviour, AkashValidator, ClaimErrors};
 
-pub fn fixture(rel: &str) -> String {
+pub(crate) fn fixture(rel: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../fixtures")
         .join(rel);
@@ -15,18 +22,18 @@ pub fn fixture(rel: &str) -> String {
 }
 
 #[derive(Debug, Deserialize)]
-pub struct Outcome {
-    pub outcome: String,
+pub(crate) struct Outcome {
+    pub(crate) outcome: String,
     #[serde(default)]
-    pub codes: Vec<String>,
+    pub(crate) codes: Vec<String>,
     #[serde(default)]
-    pub allow: Option<Vec<String>>,
+    pub(crate) allow: Option<Vec<String>>,
     #[serde(default)]
-    pub exp: Option<i64>,
+    pub(crate) exp: Option<i64>,
 }
 
 impl Outcome {
-    pub fn passes(&self) -> bool {
+    pub(crate) fn passes(&self) -> bool {
         match self.outcome.as_str() {
             "pass" => true,
             "fail" => false,
@@ -35,12 +42,12 @@ impl Outcome {
     }
 }
 
-pub fn codes(e: &ClaimErrors) -> BTreeSet<String> {
+pub(crate) fn codes(e: &ClaimErrors) -> BTreeSet<String> {
     e.iter().map(|e| e.code.as_str().to_owned()).collect()
 }
 
 /// Checks a result against an expected outcome; returns a description of any mismatch.
-pub fn check<T>(got: &Result<T, ClaimErrors>, want: &Outcome) -> Option<String> {
+pub(crate) fn check<T>(got: &Result<T, ClaimErrors>, want: &Outcome) -> Option<String> {
     match (got, want.passes()) {
         (Ok(_), true) => None,
         (Ok(_), false) => Some(format!("passed, expected {:?}", want.codes)),
@@ -58,26 +65,26 @@ pub fn check<T>(got: &Result<T, ClaimErrors>, want: &Outcome) -> Option<String> 
     }
 }
 
-pub fn render_plain(e: &ClaimErrors) -> Vec<String> {
+pub(crate) fn render_plain(e: &ClaimErrors) -> Vec<String> {
     e.iter()
         .map(|e| format!("{} {} {}", e.code.as_str(), e.pointer, e.message))
         .collect()
 }
 
-pub fn compile(text: &str) -> jsonschema::Validator {
+pub(crate) fn compile(text: &str) -> jsonschema::Validator {
     let schema: serde_json::Value = serde_json::from_str(text).unwrap();
     jsonschema::draft7::new(&schema).unwrap()
 }
 
-pub struct Akash {
-    pub strict: AkashValidator,
-    pub compat: AkashValidator,
-    pub ours: jsonschema::Validator,
-    pub upstream: jsonschema::Validator,
+pub(crate) struct Akash {
+    pub(crate) strict: AkashValidator,
+    pub(crate) compat: AkashValidator,
+    pub(crate) ours: jsonschema::Validator,
+    pub(crate) upstream: jsonschema::Validator,
 }
 
 impl Akash {
-    pub fn new() -> Self {
+    pub(crate) fn load() -> Self {
         Akash {
             strict: AkashValidator::new(AkashBehaviour::Strict).unwrap(),
             compat: AkashValidator::new(AkashBehaviour::UpstreamCompatible).unwrap(),
@@ -89,7 +96,7 @@ impl Akash {
     /// The contract between the single-pass validator and the JSON schemas, for one payload:
     /// our schema accepts exactly what the upstream schema accepts, and strict mode rejects
     /// exactly the union of what the schema rejects and what the Go rules (compat) reject.
-    pub fn check_contract(&self, payload: &[u8]) -> Result<(), String> {
+    pub(crate) fn check_contract(&self, payload: &[u8]) -> Result<(), String> {
         let strict_ok = self.strict.validate(payload).is_ok();
         let compat_ok = self.compat.validate(payload).is_ok();
         let Ok(value) = serde_json::from_slice::<serde_json::Value>(payload) else {
