@@ -284,7 +284,11 @@ impl Walk {
                     self.sink.push(
                         Code::InvalidVersion,
                         path,
-                        format!("unsupported version `{}`", quote(s)),
+                        if s.is_empty() {
+                            "`version` must not be empty".to_owned()
+                        } else {
+                            format!("unsupported version `{}`", quote(s))
+                        },
                         Some("the only version is `v1`".to_owned()),
                     );
                 }

@@ -32,18 +32,10 @@ pub(crate) fn invalid_json(e: &serde_json::Error) -> ClaimErrors {
                 e.line(),
                 e.column()
             ),
-            help: Some(lowercase_first(&e.to_string())),
+            help: Some(e.to_string()),
         },
         Vec::new(),
     )
-}
-
-fn lowercase_first(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 /// Appends the schema's own errors, except where the single-pass rules already reported a
