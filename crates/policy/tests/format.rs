@@ -52,7 +52,14 @@ fn statement() -> impl Strategy<Value = StatementKind> {
 /// A statement as a person might write it: odd spacing, tabs, a trailing comment.
 fn messy(kind: &StatementKind, indent: usize, comment: Option<&str>) -> String {
     let mut line = " ".repeat(indent);
-    line.push_str(&print_statement(kind).replace(' ', if indent % 2 == 0 { "  " } else { " \t" }));
+    line.push_str(&print_statement(kind).replace(
+        ' ',
+        if indent.is_multiple_of(2) {
+            "  "
+        } else {
+            " \t"
+        },
+    ));
     if let Some(c) = comment {
         line.push_str(&format!("   # {c}"));
     }
