@@ -36,6 +36,7 @@ AKASH_KEYS = "fixtures/keys/akash-test-accounts.yaml"
 FILECOIN_SECRET = "fixtures/keys/MF2XI2BNNJ3XILLQOJUXMYLUMU"
 POLICIES = {
     "akash": "policies/akash-provider.policy",
+    "akash-compat": "policies/akash-provider-compat.policy",
     "forest": "policies/forest.policy",
     "lotus": "policies/lotus.policy",
 }
@@ -93,7 +94,7 @@ def b64u_decode(s: str) -> bytes:
 def authorize_cmd(tollgate: str, case: dict) -> list[str]:
     policy = case.get("policy", "akash")
     cmd = [tollgate, "authorize", "--policy", POLICIES[policy], "--op", case["op"]]
-    if policy == "akash":
+    if policy.startswith("akash"):
         cmd += ["--keys", AKASH_KEYS, "--provider", case.get("provider", SELF)]
     else:
         cmd += ["--secret", FILECOIN_SECRET]
@@ -137,7 +138,7 @@ def check_authorize(tollgate: str, case: dict) -> tuple[str, str | None]:
     if obj.get("op") != case["op"]:
         problems.append(f"op {obj.get('op')!r} != {case['op']!r}")
     if obj.get("decision") == "allow":
-        want_issuer = SELF if case.get("policy", "akash") == "akash" else None
+        want_issuer = SELF if case.get("policy", "akash").startswith("akash") else None
         if obj.get("issuer") != want_issuer:
             problems.append(f"issuer {obj.get('issuer')!r} != {want_issuer!r}")
     if p.stdout.count("\n") > 1:

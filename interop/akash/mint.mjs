@@ -86,9 +86,15 @@ async function mintRefused(alg, leases, extra = {}) {
   return atClock(NOW, () => unchecked(alg).generateToken(opts));
 }
 
+// Every case runs under policies/akash-provider.policy (strict claims) and
+// policies/akash-provider-compat.policy (upstream-compatible claims); `compat` overrides the
+// expectation under the latter where the two differ.
 const cases = [];
 function add(name, alg, token, op, resource, expect, more = {}) {
-  cases.push({ name, producer: "chain-sdk", alg, token, op, resource, provider: SELF, now: NOW, expect, ...more });
+  const { compat, ...rest } = more;
+  const base = { producer: "chain-sdk", alg, token, op, resource, provider: SELF, now: NOW, ...rest };
+  cases.push({ name, policy: "akash", ...base, expect });
+  cases.push({ name: `${name} [compat]`, policy: "akash-compat", ...base, expect: compat ?? expect });
 }
 
 // Signature tampering helpers: a token is header.payload.signature.
@@ -105,7 +111,11 @@ for (const alg of ["ES256KADR36", "ES256K"]) {
   add(`${p}/full/no-resource`, alg, full, "lease.logs", undefined, "resource_required");
   add(`${p}/full/owner-mismatch`, alg, full, "lease.logs", "42/1/1", "owner_mismatch", { owner: OTHER });
   add(`${p}/full/owner-match`, alg, full, "lease.status", "42/1/1", "allow", { owner: SELF });
+  // Time boundaries (akash-provider.policy has leeway 0s; Go: valid iff nbf <= now < exp).
   add(`${p}/full/at-nbf`, alg, full, "lease.logs", "42/1/1", "allow", { now: times.nbf });
+  add(`${p}/full/before-nbf`, alg, full, "lease.logs", "42/1/1", "token_not_yet_valid", { now: times.nbf - 1 });
+  add(`${p}/full/last-second`, alg, full, "lease.logs", "42/1/1", "allow", { now: times.exp - 1 });
+  add(`${p}/full/at-exp`, alg, full, "lease.logs", "42/1/1", "token_expired", { now: times.exp });
 
   const scoped = await mint(alg, { access: "scoped", scope: ["logs", "status"] });
   add(`${p}/scoped/lease.logs`, alg, scoped, "lease.logs", "42/1/1", "allow");
@@ -169,6 +179,21 @@ for (const alg of ["ES256KADR36", "ES256K"]) {
   });
   add(`${p}/duplicate-provider`, alg, dupProvider, "lease.logs", "42/1/1", "claims_invalid");
 
+  // `attestation` is a current scope that npm alpha.25's schema does not know yet (AKASH.md §3.2).
+  const attest = await mintRefused(alg, { access: "scoped", scope: ["attestation"] });
+  add(`${p}/attestation-scope/lease.attestation`, alg, attest, "lease.attestation", "42/1/1", "allow");
+  add(`${p}/attestation-scope/lease.logs`, alg, attest, "lease.logs", "42/1/1", "scope_missing");
+
+  // Shapes the Go provider accepts but the JSON schema (and chain-sdk) rejects (AKASH.md §4.4).
+  const fullEmptyScope = await mintRefused(alg, { access: "full", scope: [] });
+  add(`${p}/full-empty-scope`, alg, fullEmptyScope, "lease.logs", "42/1/1", "claims_invalid", { compat: "allow" });
+  const granularTopScope = await mintRefused(alg, {
+    access: "granular",
+    scope: ["logs"],
+    permissions: [{ provider: SELF, access: "scoped", scope: ["shell"] }],
+  });
+  add(`${p}/granular-with-top-scope/lease.shell`, alg, granularTopScope, "lease.shell", "42/1/1", "claims_invalid", { compat: "allow" });
+
   // Tampering with chain-sdk's tokens: payload swapped under the original signature.
   const [h, , s] = seg(scoped);
   add(`${p}/payload-swapped`, alg, `${h}.${seg(full)[1]}.${s}`, "lease.shell", "42/1/1", "signature_invalid");
@@ -213,6 +238,7 @@ for (const [i, alg] of [
   cases.push({
     name: `fixture-vector-${i}/lease.logs`,
     producer: "chain-sdk (fixture)",
+    policy: "akash",
     alg,
     token,
     op: "lease.logs",

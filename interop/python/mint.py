@@ -143,6 +143,9 @@ def filecoin_cases(repo: Path) -> list[dict]:
     add("forest/exp-null", f, tok({"Allow": ["read"], "exp": None}, "forest"), "Filecoin.ChainHead", "claims_invalid")
     add("forest/lotus-token-no-exp", f, tok({"Allow": ["read"]}, "lotus"), "Filecoin.ChainHead", "claims_invalid")
     add("forest/expired-within-leeway", f, tok({"Allow": ["read"], "exp": NOW - 30}, "forest"), "Filecoin.ChainHead", "allow")
+    # jsonwebtoken: ExpiredSignature iff exp < now - leeway, so exp == now - 60 is still accepted
+    add("forest/exp-at-leeway-edge", f, tok({"Allow": ["read"], "exp": NOW - 60}, "forest"), "Filecoin.ChainHead", "allow")
+    add("forest/exp-past-leeway-edge", f, tok({"Allow": ["read"], "exp": NOW - 61}, "forest"), "Filecoin.ChainHead", "token_expired")
     add("forest/expired-beyond-leeway", f, tok({"Allow": ["read"], "exp": NOW - 120}, "forest"), "Filecoin.ChainHead", "token_expired")
     add("forest/aud", f, tok({"Allow": ["read"], "exp": exp, "aud": "x"}, "forest"), "Filecoin.ChainHead", "claims_invalid")
     add("forest/allow-missing", f, tok({"exp": exp}, "forest"), "Filecoin.ChainHead", "claims_invalid")
