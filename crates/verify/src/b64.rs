@@ -33,6 +33,19 @@ pub(crate) const fn decoded_len(encoded_len: usize) -> usize {
     encoded_len / 4 * 3 + (encoded_len % 4) * 3 / 4
 }
 
+#[inline(always)]
+fn lut(byte: u8) -> u8 {
+    URL_DECODE.get(usize::from(byte)).copied().unwrap_or(INVALID)
+}
+
+#[cold]
+fn first_invalid(quad: &[u8], offset: usize) -> Base64Error {
+    quad.iter()
+        .enumerate()
+        .find(|(_, b)| lut(**b) == INVALID)
+        .map_or(Base64Error::InvalidLength { len: offset }, |(i, b)| classify(*b, offset + i))
+}
+
 #[inline]
 fn sextet(byte: u8, offset: usize) -> Result<u32, Base64Error> {
     let value = URL_DECODE
@@ -76,10 +89,12 @@ fn decode_core(input: &[u8], out: &mut [u8]) -> Result<(), Base64Error> {
     let mut offset = 0;
     for (s, d) in (&mut src).zip(&mut dst) {
         if let ([a, b, c, e], [x, y, z]) = (s, d) {
-            let n = sextet(*a, offset)? << 18
-                | sextet(*b, offset + 1)? << 12
-                | sextet(*c, offset + 2)? << 6
-                | sextet(*e, offset + 3)?;
+            let (va, vb, vc, ve) = (lut(*a), lut(*b), lut(*c), lut(*e));
+            // One branch per quad: INVALID has the high bit set, valid sextets never do.
+            if (va | vb | vc | ve) & 0x80 != 0 {
+                return Err(first_invalid(s, offset));
+            }
+            let n = u32::from(va) << 18 | u32::from(vb) << 12 | u32::from(vc) << 6 | u32::from(ve);
             *x = (n >> 16) as u8;
             *y = (n >> 8) as u8;
             *z = n as u8;
