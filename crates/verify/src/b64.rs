@@ -35,7 +35,10 @@ pub(crate) const fn decoded_len(encoded_len: usize) -> usize {
 
 #[inline(always)]
 fn lut(byte: u8) -> u8 {
-    URL_DECODE.get(usize::from(byte)).copied().unwrap_or(INVALID)
+    URL_DECODE
+        .get(usize::from(byte))
+        .copied()
+        .unwrap_or(INVALID)
 }
 
 #[cold]
@@ -43,7 +46,9 @@ fn first_invalid(quad: &[u8], offset: usize) -> Base64Error {
     quad.iter()
         .enumerate()
         .find(|(_, b)| lut(**b) == INVALID)
-        .map_or(Base64Error::InvalidLength { len: offset }, |(i, b)| classify(*b, offset + i))
+        .map_or(Base64Error::InvalidLength { len: offset }, |(i, b)| {
+            classify(*b, offset + i)
+        })
 }
 
 #[inline]
