@@ -110,7 +110,11 @@ fn run(args: &AuthorizeArgs, explain: bool) -> Exit {
         (authorizer.authorize(token.as_deref(), &op), None)
     };
     print_decision(&decision, &args.op, args.format, trace.as_ref());
-    if decision.is_allow() { Exit::Allow } else { Exit::Deny }
+    if decision.is_allow() {
+        Exit::Allow
+    } else {
+        Exit::Deny
+    }
 }
 
 fn prepare(args: &AuthorizeArgs) -> Result<(Authorizer, Option<String>), PrepareError> {
@@ -145,7 +149,12 @@ enum PrepareError {
     Build(#[from] tollgate::BuildError),
 }
 
-fn print_decision(decision: &Decision, op: &str, format: DecisionFormat, trace: Option<&tollgate::Trace>) {
+fn print_decision(
+    decision: &Decision,
+    op: &str,
+    format: DecisionFormat,
+    trace: Option<&tollgate::Trace>,
+) {
     match format {
         DecisionFormat::Json => {
             let json = DecisionJson {
@@ -180,9 +189,13 @@ fn print_decision(decision: &Decision, op: &str, format: DecisionFormat, trace: 
                 print!("{trace}");
             }
             match decision {
-                Decision::Allow { issuer: Some(issuer) } => println!("allow `{op}` for `{issuer}`"),
+                Decision::Allow {
+                    issuer: Some(issuer),
+                } => println!("allow `{op}` for `{issuer}`"),
                 Decision::Allow { issuer: None } => println!("allow `{op}`"),
-                Decision::Deny(denial) => println!("deny `{op}` [{}]: {}", denial.code, denial.reason),
+                Decision::Deny(denial) => {
+                    println!("deny `{op}` [{}]: {}", denial.code, denial.reason)
+                }
             }
         }
     }

@@ -27,9 +27,15 @@ pub fn read_text(path: &Path) -> Result<String, ReadError> {
         return std::io::stdin()
             .read_to_string(&mut text)
             .map(|_| text)
-            .map_err(|source| ReadError { path: shown, source });
+            .map_err(|source| ReadError {
+                path: shown,
+                source,
+            });
     }
-    fs::read_to_string(path).map_err(|source| ReadError { path: shown, source })
+    fs::read_to_string(path).map_err(|source| ReadError {
+        path: shown,
+        source,
+    })
 }
 
 /// Any failure while loading inputs, as one diagnostic.
@@ -71,7 +77,10 @@ pub fn load_keys(paths: &[PathBuf]) -> Result<Option<Arc<StaticKeys>>, InputErro
     let mut keys = StaticKeys::new();
     for path in paths {
         let text = read_text(path)?;
-        keys.merge(StaticKeys::from_keys_file(&text, &path.display().to_string())?);
+        keys.merge(StaticKeys::from_keys_file(
+            &text,
+            &path.display().to_string(),
+        )?);
     }
     Ok(Some(Arc::new(keys)))
 }
@@ -85,15 +94,23 @@ pub fn load_secret(path: &Path) -> Result<HmacSecret, InputError> {
 
 /// The token from `--token` or `--token-file` (`-` for stdin), trimmed of surrounding
 /// whitespace; `None` for an anonymous request.
-pub fn load_token(token: Option<&str>, token_file: Option<&Path>) -> Result<Option<String>, InputError> {
+pub fn load_token(
+    token: Option<&str>,
+    token_file: Option<&Path>,
+) -> Result<Option<String>, InputError> {
     match (token, token_file) {
-        (Some(_), Some(_)) => Err(InputError::Token("give either `--token` or `--token-file`, not both".to_owned())),
+        (Some(_), Some(_)) => Err(InputError::Token(
+            "give either `--token` or `--token-file`, not both".to_owned(),
+        )),
         (Some(token), None) => Ok(Some(token.trim().to_owned())),
         (None, Some(path)) => {
             let text = read_text(path)?;
             let token = text.trim();
             if token.is_empty() {
-                return Err(InputError::Token(format!("`{}` holds no token", path.display())));
+                return Err(InputError::Token(format!(
+                    "`{}` holds no token",
+                    path.display()
+                )));
             }
             Ok(Some(token.to_owned()))
         }

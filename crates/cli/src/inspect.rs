@@ -3,8 +3,12 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use tollgate::schema::{AkashBehaviour, AkashValidator, ClaimErrors, FilecoinBehaviour, FilecoinValidator};
-use tollgate::verify::{Algorithm, KeyFamily, KeyResolver, Limits, UnverifiedToken, VerificationKey, Verifier};
+use tollgate::schema::{
+    AkashBehaviour, AkashValidator, ClaimErrors, FilecoinBehaviour, FilecoinValidator,
+};
+use tollgate::verify::{
+    Algorithm, KeyFamily, KeyResolver, Limits, UnverifiedToken, VerificationKey, Verifier,
+};
 
 use crate::exit::{Exit, report};
 use crate::inputs::{load_keys, load_secret, read_text};
@@ -37,7 +41,9 @@ pub fn run_inspect(args: &InspectArgs) -> Exit {
     } else {
         args.token.clone()
     };
-    let now = args.now.unwrap_or_else(|| tollgate::Clock::now(&tollgate::SystemClock));
+    let now = args
+        .now
+        .unwrap_or_else(|| tollgate::Clock::now(&tollgate::SystemClock));
     let token = match UnverifiedToken::parse(text.trim(), &Limits::default()) {
         Ok(token) => token,
         Err(error) => {
@@ -49,10 +55,15 @@ pub fn run_inspect(args: &InspectArgs) -> Exit {
     println!(
         "header     alg `{}`, typ {}, kid {}",
         header.alg(),
-        header.typ().map_or_else(|| "absent".to_owned(), |typ| format!("`{typ}`")),
-        header.kid().map_or_else(|| "absent".to_owned(), |kid| format!("`{kid}`")),
+        header
+            .typ()
+            .map_or_else(|| "absent".to_owned(), |typ| format!("`{typ}`")),
+        header
+            .kid()
+            .map_or_else(|| "absent".to_owned(), |kid| format!("`{kid}`")),
     );
-    let payload: serde_json::Value = serde_json::from_slice(token.payload()).unwrap_or(serde_json::Value::Null);
+    let payload: serde_json::Value =
+        serde_json::from_slice(token.payload()).unwrap_or(serde_json::Value::Null);
     let pretty = serde_json::to_string_pretty(&payload).unwrap_or_default();
     println!("payload    {}", pretty.replace('\n', "\n           "));
     let mut clean = true;
@@ -80,7 +91,10 @@ pub fn run_inspect(args: &InspectArgs) -> Exit {
 
 fn print_akash_claims(payload: &[u8]) -> bool {
     let mut clean = true;
-    for (name, behaviour) in [("strict", AkashBehaviour::Strict), ("upstream-compatible", AkashBehaviour::UpstreamCompatible)] {
+    for (name, behaviour) in [
+        ("strict", AkashBehaviour::Strict),
+        ("upstream-compatible", AkashBehaviour::UpstreamCompatible),
+    ] {
         match AkashValidator::new(behaviour) {
             Ok(validator) => match validator.validate(payload) {
                 Ok(_) => println!("claims     {name}: no problems"),
@@ -97,7 +111,10 @@ fn print_akash_claims(payload: &[u8]) -> bool {
 
 fn print_filecoin_claims(payload: &[u8]) -> bool {
     let mut clean = true;
-    for (name, behaviour) in [("forest", FilecoinBehaviour::Forest), ("lotus", FilecoinBehaviour::Lotus)] {
+    for (name, behaviour) in [
+        ("forest", FilecoinBehaviour::Forest),
+        ("lotus", FilecoinBehaviour::Lotus),
+    ] {
         match FilecoinValidator::new(behaviour) {
             Ok(validator) => match validator.validate(payload) {
                 Ok(claims) => println!("claims     {name}: no problems; allows {:?}", claims.allow),
@@ -115,8 +132,17 @@ fn print_filecoin_claims(payload: &[u8]) -> bool {
 fn print_claim_errors(name: &str, errors: &ClaimErrors) {
     println!("claims     {name}: {} problem(s)", errors.len());
     for error in errors.iter() {
-        let help = error.help.as_deref().map(|help| format!(" (help: {help})")).unwrap_or_default();
-        println!("           - `{}`: {} [{}]{help}", error.pointer, error.message, error.code.as_str());
+        let help = error
+            .help
+            .as_deref()
+            .map(|help| format!(" (help: {help})"))
+            .unwrap_or_default();
+        println!(
+            "           - `{}`: {} [{}]{help}",
+            error.pointer,
+            error.message,
+            error.code.as_str()
+        );
     }
 }
 
@@ -137,7 +163,11 @@ fn print_times(payload: &serde_json::Value, now: i64, fields: &[&str]) {
     }
 }
 
-fn check_signature(args: &InspectArgs, token: UnverifiedToken<'_>, alg: Option<Algorithm>) -> Result<String, Exit> {
+fn check_signature(
+    args: &InspectArgs,
+    token: UnverifiedToken<'_>,
+    alg: Option<Algorithm>,
+) -> Result<String, Exit> {
     let Some(alg) = alg else {
         return Ok("not checked (unknown algorithm)".to_owned());
     };
@@ -149,29 +179,43 @@ fn check_signature(args: &InspectArgs, token: UnverifiedToken<'_>, alg: Option<A
     match alg.family() {
         KeyFamily::Secp256k1 => {
             let Some(keys) = load_keys(&args.keys).map_err(report)? else {
-                return Ok("not checked: pass `--keys FILE` to verify (the token is UNVERIFIED)".to_owned());
+                return Ok(
+                    "not checked: pass `--keys FILE` to verify (the token is UNVERIFIED)"
+                        .to_owned(),
+                );
             };
             let Some(issuer) = token.issuer().map(str::to_owned) else {
                 return Ok("not checked: the token has no `iss`".to_owned());
             };
             let key = match keys.resolve(&issuer) {
                 Ok(key) => key,
-                Err(_) => return Ok(format!("not checked: no key for `{issuer}` in the key files")),
+                Err(_) => {
+                    return Ok(format!(
+                        "not checked: no key for `{issuer}` in the key files"
+                    ));
+                }
             };
-            Ok(match verifier.verify(token, VerificationKey::Secp256k1(&key)) {
-                Ok(_) => format!("valid `{}` signature by `{issuer}`", alg.name()),
-                Err(error) => format!("INVALID: {error}"),
-            })
+            Ok(
+                match verifier.verify(token, VerificationKey::Secp256k1(&key)) {
+                    Ok(_) => format!("valid `{}` signature by `{issuer}`", alg.name()),
+                    Err(error) => format!("INVALID: {error}"),
+                },
+            )
         }
         KeyFamily::Hmac => {
             let Some(path) = &args.secret else {
-                return Ok("not checked: pass `--secret FILE` to verify (the token is UNVERIFIED)".to_owned());
+                return Ok(
+                    "not checked: pass `--secret FILE` to verify (the token is UNVERIFIED)"
+                        .to_owned(),
+                );
             };
             let secret = load_secret(path).map_err(report)?;
-            Ok(match verifier.verify(token, VerificationKey::Hmac(&secret)) {
-                Ok(_) => "valid `HS256` signature with the node secret".to_owned(),
-                Err(error) => format!("INVALID: {error}"),
-            })
+            Ok(
+                match verifier.verify(token, VerificationKey::Hmac(&secret)) {
+                    Ok(_) => "valid `HS256` signature with the node secret".to_owned(),
+                    Err(error) => format!("INVALID: {error}"),
+                },
+            )
         }
     }
 }

@@ -128,7 +128,10 @@ struct MintError {
 }
 
 fn usage(message: impl Into<String>, help: impl Into<String>) -> MintError {
-    MintError { message: message.into(), help: Some(help.into()) }
+    MintError {
+        message: message.into(),
+        help: Some(help.into()),
+    }
 }
 
 #[derive(Serialize)]
@@ -199,7 +202,8 @@ pub fn run_mint(args: &MintArgs) -> Exit {
 }
 
 fn now(args: &MintArgs) -> i64 {
-    args.now.unwrap_or_else(|| tollgate::Clock::now(&tollgate::SystemClock))
+    args.now
+        .unwrap_or_else(|| tollgate::Clock::now(&tollgate::SystemClock))
 }
 
 fn parse_scopes(names: &[String]) -> Result<Vec<&'static str>, MintError> {
@@ -208,7 +212,10 @@ fn parse_scopes(names: &[String]) -> Result<Vec<&'static str>, MintError> {
         .map(|name| {
             Scope::parse(name.trim()).map(Scope::as_str).ok_or_else(|| {
                 let known: Vec<&str> = Scope::ALL.iter().map(|scope| scope.as_str()).collect();
-                usage(format!("unknown scope `{name}`"), format!("scopes are {}", known.join(", ")))
+                usage(
+                    format!("unknown scope `{name}`"),
+                    format!("scopes are {}", known.join(", ")),
+                )
             })
         })
         .collect()
@@ -242,14 +249,19 @@ fn mint_akash(args: &MintArgs) -> Result<String, Exit> {
         _ => br#"{"alg":"ES256K","typ":"JWT"}"#.as_slice(),
     };
     let signing = match args.alg {
-        MintAlg::Es256kAdr36 => SigningKey::Es256kAdr36 { key: &key, signer: &issuer },
+        MintAlg::Es256kAdr36 => SigningKey::Es256kAdr36 {
+            key: &key,
+            signer: &issuer,
+        },
         _ => SigningKey::Es256k(&key),
     };
     sign_token(header, &payload, signing).map_err(report)
 }
 
 fn akash_payload(args: &MintArgs, issuer: &str, now: i64) -> Result<Vec<u8>, MintError> {
-    let time = |text: &str| parse_time(text, now).map_err(|error| usage(error.to_string(), "see `--help`"));
+    let time = |text: &str| {
+        parse_time(text, now).map_err(|error| usage(error.to_string(), "see `--help`"))
+    };
     let exp = time(args.exp.as_deref().unwrap_or("15m"))?;
     let nbf = match args.nbf.as_deref() {
         Some(text) => time(text)?,
@@ -259,19 +271,36 @@ fn akash_payload(args: &MintArgs, issuer: &str, now: i64) -> Result<Vec<u8>, Min
     let leases = match args.access {
         AccessArg::Full => {
             if !scopes.is_empty() || args.provider.is_some() {
-                return Err(usage("`full` access takes no `--scope` or `--provider`", "drop them, or use `--access scoped|granular`"));
+                return Err(usage(
+                    "`full` access takes no `--scope` or `--provider`",
+                    "drop them, or use `--access scoped|granular`",
+                ));
             }
-            Leases { access: AccessArg::Full, scope: Vec::new(), permissions: Vec::new() }
+            Leases {
+                access: AccessArg::Full,
+                scope: Vec::new(),
+                permissions: Vec::new(),
+            }
         }
         AccessArg::Scoped => {
             if scopes.is_empty() {
-                return Err(usage("`scoped` access needs `--scope`", "for example `--scope logs,status`"));
+                return Err(usage(
+                    "`scoped` access needs `--scope`",
+                    "for example `--scope logs,status`",
+                ));
             }
-            Leases { access: AccessArg::Scoped, scope: scopes, permissions: Vec::new() }
+            Leases {
+                access: AccessArg::Scoped,
+                scope: scopes,
+                permissions: Vec::new(),
+            }
         }
         AccessArg::Granular => {
             let Some(provider) = args.provider.clone() else {
-                return Err(usage("`granular` access needs `--provider`", "name the provider the token is for"));
+                return Err(usage(
+                    "`granular` access needs `--provider`",
+                    "name the provider the token is for",
+                ));
             };
             let permission = match args.deployment.as_deref() {
                 Some(text) => {
@@ -279,35 +308,78 @@ fn akash_payload(args: &MintArgs, issuer: &str, now: i64) -> Result<Vec<u8>, Min
                         Ok(Resource::Deployment { dseq }) => (dseq, 0, 0),
                         Ok(Resource::Lease { dseq, gseq, oseq }) => (dseq, gseq, oseq),
                         Ok(Resource::None) | Err(_) => {
-                            return Err(usage(format!("invalid deployment `{text}`"), "write `DSEQ` or `DSEQ/GSEQ/OSEQ`"));
+                            return Err(usage(
+                                format!("invalid deployment `{text}`"),
+                                "write `DSEQ` or `DSEQ/GSEQ/OSEQ`",
+                            ));
                         }
                     };
                     if scopes.is_empty() {
-                        return Err(usage("a deployment entry needs `--scope`", "for example `--scope logs`"));
+                        return Err(usage(
+                            "a deployment entry needs `--scope`",
+                            "for example `--scope logs`",
+                        ));
                     }
-                    let services = if args.services.is_empty() { vec!["web".to_owned()] } else { args.services.clone() };
+                    let services = if args.services.is_empty() {
+                        vec!["web".to_owned()]
+                    } else {
+                        args.services.clone()
+                    };
                     Permission {
                         provider,
                         access: AccessArg::Granular,
                         scope: Vec::new(),
-                        deployments: vec![Deployment { scope: scopes, dseq, gseq, oseq, services }],
+                        deployments: vec![Deployment {
+                            scope: scopes,
+                            dseq,
+                            gseq,
+                            oseq,
+                            services,
+                        }],
                     }
                 }
-                None if scopes.is_empty() => {
-                    Permission { provider, access: AccessArg::Full, scope: Vec::new(), deployments: Vec::new() }
-                }
-                None => Permission { provider, access: AccessArg::Scoped, scope: scopes, deployments: Vec::new() },
+                None if scopes.is_empty() => Permission {
+                    provider,
+                    access: AccessArg::Full,
+                    scope: Vec::new(),
+                    deployments: Vec::new(),
+                },
+                None => Permission {
+                    provider,
+                    access: AccessArg::Scoped,
+                    scope: scopes,
+                    deployments: Vec::new(),
+                },
             };
-            Leases { access: AccessArg::Granular, scope: Vec::new(), permissions: vec![permission] }
+            Leases {
+                access: AccessArg::Granular,
+                scope: Vec::new(),
+                permissions: vec![permission],
+            }
         }
     };
-    let payload = AkashPayload { iss: issuer, exp, nbf, iat: now, version: "v1", leases };
-    serde_json::to_vec(&payload).map_err(|error| usage(format!("cannot serialise claims: {error}"), "report this bug"))
+    let payload = AkashPayload {
+        iss: issuer,
+        exp,
+        nbf,
+        iat: now,
+        version: "v1",
+        leases,
+    };
+    serde_json::to_vec(&payload).map_err(|error| {
+        usage(
+            format!("cannot serialise claims: {error}"),
+            "report this bug",
+        )
+    })
 }
 
 fn mint_filecoin(args: &MintArgs) -> Result<String, Exit> {
     let Some(path) = &args.secret else {
-        return Err(report(usage("an HS256 token needs the node secret", "pass `--secret FILE`")));
+        return Err(report(usage(
+            "an HS256 token needs the node secret",
+            "pass `--secret FILE`",
+        )));
     };
     let secret = load_secret(path).map_err(report)?;
     let now = now(args);
@@ -315,7 +387,10 @@ fn mint_filecoin(args: &MintArgs) -> Result<String, Exit> {
         Some(path) => read_text(path).map_err(report)?.into_bytes(),
         None => {
             let Some(perm) = args.perm else {
-                return Err(report(usage("an HS256 token needs `--perm`", "one of read, write, sign, admin")));
+                return Err(report(usage(
+                    "an HS256 token needs `--perm`",
+                    "one of read, write, sign, admin",
+                )));
             };
             let allow = match perm {
                 PermArg::Read => vec!["read"],
@@ -327,8 +402,12 @@ fn mint_filecoin(args: &MintArgs) -> Result<String, Exit> {
                 "never" => None,
                 text => Some(parse_time(text, now).map_err(report)?),
             };
-            serde_json::to_vec(&FilecoinPayload { allow, exp })
-                .map_err(|error| report(usage(format!("cannot serialise claims: {error}"), "report this bug")))?
+            serde_json::to_vec(&FilecoinPayload { allow, exp }).map_err(|error| {
+                report(usage(
+                    format!("cannot serialise claims: {error}"),
+                    "report this bug",
+                ))
+            })?
         }
     };
     let header = match args.header {

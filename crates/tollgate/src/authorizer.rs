@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use tollgate_policy::{AkashRequest, OpId, Policy, Verdict};
 use tollgate_schema::{AkashValidator, FilecoinValidator};
-use tollgate_verify::{HmacSecret, KeyResolver, Limits, UnverifiedToken, VerificationKey, Verifier};
+use tollgate_verify::{
+    HmacSecret, KeyResolver, Limits, UnverifiedToken, VerificationKey, Verifier,
+};
 
 use crate::builder::AuthorizerBuilder;
 use crate::cache::{Claims, ClaimsCache, VerifiedClaims};
@@ -66,7 +68,12 @@ impl Authorizer {
     }
 
     /// [`Authorizer::explain`] at an explicit time.
-    pub fn explain_at(&self, token: Option<&str>, op: &Operation<'_>, now: i64) -> (Decision, Trace) {
+    pub fn explain_at(
+        &self,
+        token: Option<&str>,
+        op: &Operation<'_>,
+        now: i64,
+    ) -> (Decision, Trace) {
         let mut trace = Trace::default();
         let decision = self.run(token, op, now, &mut trace);
         (decision, trace)
@@ -85,22 +92,41 @@ impl Authorizer {
     }
 
     /// The pipeline: operation → token → algorithm → key → signature → claims → time → policy.
-    fn run(&self, token: Option<&str>, op: &Operation<'_>, now: i64, rec: &mut impl Recorder) -> Decision {
+    fn run(
+        &self,
+        token: Option<&str>,
+        op: &Operation<'_>,
+        now: i64,
+        rec: &mut impl Recorder,
+    ) -> Decision {
         let Some(op_id) = self.policy.operation(op.name()) else {
-            rec.record(Check::Operation, StepOutcome::Failed, || format!("`{}` is not declared", op.name()));
-            return deny(DenyCode::UnknownOperation, reason::unknown_operation(op.name(), self.policy.name()), None);
+            rec.record(Check::Operation, StepOutcome::Failed, || {
+                format!("`{}` is not declared", op.name())
+            });
+            return deny(
+                DenyCode::UnknownOperation,
+                reason::unknown_operation(op.name(), self.policy.name()),
+                None,
+            );
         };
-        rec.record(Check::Operation, StepOutcome::Passed, || reason::describe_operation(self.policy.operation_def(op_id)));
+        rec.record(Check::Operation, StepOutcome::Passed, || {
+            reason::describe_operation(self.policy.operation_def(op_id))
+        });
 
         let Some(token) = token else {
-            rec.record(Check::Token, StepOutcome::Skipped, || "no token: anonymous request".to_owned());
+            rec.record(Check::Token, StepOutcome::Skipped, || {
+                "no token: anonymous request".to_owned()
+            });
             return self.decide(op_id, op, self.policy.decide_anonymous(op_id), None, rec);
         };
 
         let verified = match self.cache.as_ref().and_then(|cache| cache.get(token)) {
             Some(hit) => {
                 rec.record(Check::Cache, StepOutcome::Passed, || {
-                    "token verified before: signature and claims checks skipped".to_owned()
+                    format!(
+                        "`{}` token verified before: signature and claims checks skipped",
+                        hit.alg.name()
+                    )
                 });
                 hit
             }
@@ -121,14 +147,20 @@ impl Authorizer {
             rec.record(Check::Time, StepOutcome::Failed, || why.clone());
             return deny(code, why, issuer);
         }
-        rec.record(Check::Time, StepOutcome::Passed, || reason::describe_time(&verified.claims, now, self.leeway));
+        rec.record(Check::Time, StepOutcome::Passed, || {
+            reason::describe_time(&verified.claims, now, self.leeway)
+        });
 
         let verdict = if self.policy.operation_def(op_id).public {
             Verdict::Allow
         } else {
             match &verified.claims {
                 Claims::Akash(claims) => {
-                    let request = AkashRequest { provider: &self.provider, resource: op.resource(), owner: op.owner() };
+                    let request = AkashRequest {
+                        provider: &self.provider,
+                        resource: op.resource(),
+                        owner: op.owner(),
+                    };
                     self.policy.decide_akash(op_id, claims, &request)
                 }
                 Claims::Filecoin(claims) => self.policy.decide_filecoin(op_id, claims),
@@ -154,7 +186,8 @@ impl Authorizer {
                 Decision::Allow { issuer }
             }
             Verdict::Deny(why) => {
-                let (code, text) = reason::policy_denial(&why, self.policy.operation_def(op_id), &self.provider);
+                let (code, text) =
+                    reason::policy_denial(&why, self.policy.operation_def(op_id), &self.provider);
                 rec.record(Check::Policy, StepOutcome::Failed, || text.clone());
                 deny(code, text, issuer)
             }
@@ -167,9 +200,15 @@ impl Authorizer {
         let parsed = UnverifiedToken::parse(token, &self.limits).map_err(|error| {
             let (code, text) = reason::parse_error(&error);
             rec.record(Check::Token, StepOutcome::Failed, || text.clone());
-            Denial { code, reason: text, issuer: None }
+            Denial {
+                code,
+                reason: text,
+                issuer: None,
+            }
         })?;
-        rec.record(Check::Token, StepOutcome::Passed, || format!("compact JWS, {} bytes", token.len()));
+        rec.record(Check::Token, StepOutcome::Passed, || {
+            format!("compact JWS, {} bytes", token.len())
+        });
         let claimed = parsed.issuer().map(str::to_owned);
 
         let alg = match self.verifier.select(&parsed) {
@@ -179,18 +218,28 @@ impl Authorizer {
                 return Err(failure(rec, Check::Algorithm, &claimed, code, text));
             }
         };
-        rec.record(Check::Algorithm, StepOutcome::Passed, || format!("`{}` is accepted by the policy", alg.name()));
+        rec.record(Check::Algorithm, StepOutcome::Passed, || {
+            format!("`{}` is accepted by the policy", alg.name())
+        });
 
         let resolved;
         let key = match &self.keys {
             KeySource::Secret(secret) => {
-                rec.record(Check::Key, StepOutcome::Passed, || "the node's HMAC secret".to_owned());
+                rec.record(Check::Key, StepOutcome::Passed, || {
+                    "the node's HMAC secret".to_owned()
+                });
                 VerificationKey::Hmac(secret)
             }
             KeySource::Resolver(resolver) => {
                 let Some(issuer) = parsed.issuer() else {
                     let text = "the token has no `iss`, so no key can verify it: mint it with the issuer address".to_owned();
-                    return Err(failure(rec, Check::Key, &claimed, DenyCode::IssuerMissing, text));
+                    return Err(failure(
+                        rec,
+                        Check::Key,
+                        &claimed,
+                        DenyCode::IssuerMissing,
+                        text,
+                    ));
                 };
                 resolved = match resolver.resolve(issuer) {
                     Ok(key) => key,
@@ -199,7 +248,9 @@ impl Authorizer {
                         return Err(failure(rec, Check::Key, &claimed, code, text));
                     }
                 };
-                rec.record(Check::Key, StepOutcome::Passed, || format!("public key of `{issuer}`"));
+                rec.record(Check::Key, StepOutcome::Passed, || {
+                    format!("public key of `{issuer}`")
+                });
                 VerificationKey::Secp256k1(&resolved)
             }
         };
@@ -211,25 +262,43 @@ impl Authorizer {
                 return Err(failure(rec, Check::Signature, &claimed, code, text));
             }
         };
-        rec.record(Check::Signature, StepOutcome::Passed, || format!("valid `{}` signature", alg.name()));
+        rec.record(Check::Signature, StepOutcome::Passed, || {
+            format!("valid `{}` signature", alg.name())
+        });
 
         let claims = match &self.claims {
-            ClaimsValidator::Akash(validator) => validator.validate(verified.payload()).map(Claims::Akash),
-            ClaimsValidator::Filecoin(validator) => validator.validate(verified.payload()).map(Claims::Filecoin),
+            ClaimsValidator::Akash(validator) => {
+                validator.validate(verified.payload()).map(Claims::Akash)
+            }
+            ClaimsValidator::Filecoin(validator) => {
+                validator.validate(verified.payload()).map(Claims::Filecoin)
+            }
         };
         let claims = match claims {
             Ok(claims) => claims,
             Err(errors) => {
                 let text = reason::claims_errors(&errors);
-                return Err(failure(rec, Check::Claims, &claimed, DenyCode::ClaimsInvalid, text));
+                return Err(failure(
+                    rec,
+                    Check::Claims,
+                    &claimed,
+                    DenyCode::ClaimsInvalid,
+                    text,
+                ));
             }
         };
-        rec.record(Check::Claims, StepOutcome::Passed, || "schema and semantic rules hold".to_owned());
+        rec.record(Check::Claims, StepOutcome::Passed, || {
+            "schema and semantic rules hold".to_owned()
+        });
         let issuer = match &claims {
             Claims::Akash(akash) => Some(akash.iss.clone()),
             Claims::Filecoin(_) => None,
         };
-        Ok(VerifiedClaims { alg, issuer, claims })
+        Ok(VerifiedClaims {
+            alg,
+            issuer,
+            claims,
+        })
     }
 
     /// `nbf <= now < exp`, each bound widened by the policy's leeway.
@@ -240,12 +309,18 @@ impl Authorizer {
         };
         if let Some(exp) = exp {
             if now >= exp.saturating_add(self.leeway) {
-                return Err((DenyCode::TokenExpired, reason::expired(exp, now, self.leeway)));
+                return Err((
+                    DenyCode::TokenExpired,
+                    reason::expired(exp, now, self.leeway),
+                ));
             }
         }
         if let Some(nbf) = nbf {
             if now < nbf.saturating_sub(self.leeway) {
-                return Err((DenyCode::TokenNotYetValid, reason::not_yet_valid(nbf, now, self.leeway)));
+                return Err((
+                    DenyCode::TokenNotYetValid,
+                    reason::not_yet_valid(nbf, now, self.leeway),
+                ));
             }
         }
         Ok(())
@@ -253,11 +328,25 @@ impl Authorizer {
 }
 
 /// Records a failed check and builds its denial.
-fn failure(rec: &mut impl Recorder, check: Check, issuer: &Option<String>, code: DenyCode, text: String) -> Denial {
+fn failure(
+    rec: &mut impl Recorder,
+    check: Check,
+    issuer: &Option<String>,
+    code: DenyCode,
+    text: String,
+) -> Denial {
     rec.record(check, StepOutcome::Failed, || text.clone());
-    Denial { code, reason: text, issuer: issuer.clone() }
+    Denial {
+        code,
+        reason: text,
+        issuer: issuer.clone(),
+    }
 }
 
 fn deny(code: DenyCode, reason: String, issuer: Option<String>) -> Decision {
-    Decision::Deny(Denial { code, reason, issuer })
+    Decision::Deny(Denial {
+        code,
+        reason,
+        issuer,
+    })
 }

@@ -22,7 +22,10 @@ pub struct CacheConfig {
 
 impl Default for CacheConfig {
     fn default() -> Self {
-        CacheConfig { max_entries: 10_000, max_bytes: 32 * 1024 * 1024 }
+        CacheConfig {
+            max_entries: 10_000,
+            max_bytes: 32 * 1024 * 1024,
+        }
     }
 }
 
@@ -32,21 +35,32 @@ impl Default for CacheConfig {
 pub enum BuildError {
     /// An Akash policy needs a way to find issuers' public keys.
     #[error("policy `{policy}` verifies Akash tokens but no key source was given")]
-    #[diagnostic(code(tollgate::key_source_missing), help("pass `--keys FILE` or call `AuthorizerBuilder::key_resolver`"))]
+    #[diagnostic(
+        code(tollgate::key_source_missing),
+        help("pass `--keys FILE` or call `AuthorizerBuilder::key_resolver`")
+    )]
     KeySourceMissing {
         /// The policy name.
         policy: String,
     },
     /// A Filecoin policy needs the node's HMAC secret.
     #[error("policy `{policy}` verifies Filecoin tokens but no node secret was given")]
-    #[diagnostic(code(tollgate::secret_missing), help("pass `--secret FILE` or call `AuthorizerBuilder::hmac_secret`"))]
+    #[diagnostic(
+        code(tollgate::secret_missing),
+        help("pass `--secret FILE` or call `AuthorizerBuilder::hmac_secret`")
+    )]
     SecretMissing {
         /// The policy name.
         policy: String,
     },
     /// A key source of the wrong family was given.
     #[error("policy `{policy}` verifies {family} tokens, which cannot use {given}")]
-    #[diagnostic(code(tollgate::key_source_mismatch), help("Akash policies take public keys (`--keys`), Filecoin policies a node secret (`--secret`)"))]
+    #[diagnostic(
+        code(tollgate::key_source_mismatch),
+        help(
+            "Akash policies take public keys (`--keys`), Filecoin policies a node secret (`--secret`)"
+        )
+    )]
     KeySourceMismatch {
         /// The policy name.
         policy: String,
@@ -147,26 +161,53 @@ impl AuthorizerBuilder {
     /// Checks the configuration and builds the authorizer.
     pub fn build(self) -> Result<Authorizer, BuildError> {
         let policy_name = self.policy.name().to_owned();
-        let algorithms: Vec<Algorithm> = self.policy.algorithms().iter().map(|alg| verify_algorithm(*alg)).collect();
-        let verifier = Verifier::new(&algorithms)
-            .map_err(|source| BuildError::Algorithms { policy: policy_name.clone(), source })?;
+        let algorithms: Vec<Algorithm> = self
+            .policy
+            .algorithms()
+            .iter()
+            .map(|alg| verify_algorithm(*alg))
+            .collect();
+        let verifier = Verifier::new(&algorithms).map_err(|source| BuildError::Algorithms {
+            policy: policy_name.clone(),
+            source,
+        })?;
         let keys = match (self.policy.family(), self.resolver, self.secret) {
             (Family::Akash, Some(resolver), None) => KeySource::Resolver(resolver),
-            (Family::Akash, None, None) => return Err(BuildError::KeySourceMissing { policy: policy_name }),
+            (Family::Akash, None, None) => {
+                return Err(BuildError::KeySourceMissing {
+                    policy: policy_name,
+                });
+            }
             (Family::Akash, _, Some(_)) => {
-                return Err(BuildError::KeySourceMismatch { policy: policy_name, family: "Akash", given: "a node secret" });
+                return Err(BuildError::KeySourceMismatch {
+                    policy: policy_name,
+                    family: "Akash",
+                    given: "a node secret",
+                });
             }
             (Family::Filecoin, None, Some(secret)) => KeySource::Secret(secret),
-            (Family::Filecoin, None, None) => return Err(BuildError::SecretMissing { policy: policy_name }),
+            (Family::Filecoin, None, None) => {
+                return Err(BuildError::SecretMissing {
+                    policy: policy_name,
+                });
+            }
             (Family::Filecoin, Some(_), _) => {
-                return Err(BuildError::KeySourceMismatch { policy: policy_name, family: "Filecoin", given: "public keys" });
+                return Err(BuildError::KeySourceMismatch {
+                    policy: policy_name,
+                    family: "Filecoin",
+                    given: "public keys",
+                });
             }
         };
         let claims = match self.policy.claims_rule() {
             ClaimsRule::Akash(behaviour) => ClaimsValidator::Akash(AkashValidator::new(behaviour)?),
-            ClaimsRule::Filecoin(behaviour) => ClaimsValidator::Filecoin(FilecoinValidator::new(behaviour)?),
+            ClaimsRule::Filecoin(behaviour) => {
+                ClaimsValidator::Filecoin(FilecoinValidator::new(behaviour)?)
+            }
         };
-        let cache = self.cache.map(|config| ClaimsCache::new(config.max_entries, config.max_bytes));
+        let cache = self
+            .cache
+            .map(|config| ClaimsCache::new(config.max_entries, config.max_bytes));
         Ok(Authorizer {
             leeway: i64::try_from(self.policy.leeway_secs()).unwrap_or(i64::MAX),
             policy: self.policy,

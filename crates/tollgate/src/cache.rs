@@ -54,7 +54,10 @@ impl VerifiedClaims {
                                 .sum::<usize>()
                     })
                     .sum();
-                claims.iss.len() + claims.version.len() + claims.jti.as_ref().map_or(0, String::len) + permissions
+                claims.iss.len()
+                    + claims.version.len()
+                    + claims.jti.as_ref().map_or(0, String::len)
+                    + permissions
             }
             Claims::Filecoin(claims) => claims.allow.iter().map(|p| p.len() + 24).sum(),
         }
@@ -86,7 +89,11 @@ impl ClaimsCache {
         let entries = u64::try_from(max_entries.max(1)).unwrap_or(u64::MAX);
         let floor = (max_bytes / entries).max(1);
         ClaimsCache {
-            entries: Cache::with_weighter(max_entries.max(1), max_bytes.max(1), EntryWeighter { floor }),
+            entries: Cache::with_weighter(
+                max_entries.max(1),
+                max_bytes.max(1),
+                EntryWeighter { floor },
+            ),
         }
     }
 

@@ -145,7 +145,10 @@ mod tests {
     fn every_code_is_documented_in_specs() {
         let doc = include_str!("../../../specs/deny-codes.md");
         for code in DenyCode::ALL {
-            assert!(doc.contains(&format!("`{code}`")), "specs/deny-codes.md lacks `{code}`");
+            assert!(
+                doc.contains(&format!("`{code}`")),
+                "specs/deny-codes.md lacks `{code}`"
+            );
         }
     }
 }

@@ -1,1 +1,33 @@
-//! placeholder while the core crates land
+//! Tollgate: may this token perform this operation?
+//!
+//! The [`Authorizer`] is the one entry point. It is built once from a compiled
+//! [`Policy`](tollgate_policy::Policy), a key source and options, is `Send + Sync`, and answers
+//! [`Authorizer::authorize`] with a [`Decision`]: allow, or deny with a stable [`DenyCode`] and a
+//! one-line reason. [`Authorizer::explain`] also returns the [`Trace`] of every check.
+//!
+//! Data flows one way: token bytes → [`tollgate_verify`] (parse, algorithm, key, signature) →
+//! [`tollgate_schema`] (claims) → time → [`tollgate_policy`] (the decision).
+#![deny(missing_docs)]
+
+mod authorizer;
+mod builder;
+mod cache;
+mod clock;
+mod decision;
+mod deny_code;
+mod operation;
+mod reason;
+mod trace;
+
+pub use authorizer::Authorizer;
+pub use builder::{AuthorizerBuilder, BuildError, CacheConfig};
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use decision::{Decision, Denial};
+pub use deny_code::DenyCode;
+pub use operation::{Operation, ResourceParseError, parse_resource};
+pub use trace::{Check, Step, StepOutcome, Trace};
+
+pub use tollgate_policy as policy;
+pub use tollgate_policy::{Policy, Resource};
+pub use tollgate_schema as schema;
+pub use tollgate_verify as verify;

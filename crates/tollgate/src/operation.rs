@@ -14,7 +14,11 @@ pub struct Operation<'a> {
 impl<'a> Operation<'a> {
     /// An operation with no resource (public routes, provider-level routes, Filecoin methods).
     pub const fn new(name: &'a str) -> Self {
-        Operation { name, resource: Resource::None, owner: None }
+        Operation {
+            name,
+            resource: Resource::None,
+            owner: None,
+        }
     }
 
     /// The same operation acting on `resource`.
@@ -65,7 +69,9 @@ impl<'a> Operation<'a> {
 #[error("invalid resource `{input}`: {problem}")]
 #[diagnostic(
     code(tollgate::invalid_resource),
-    help("write a deployment as `DSEQ` (e.g. `42`) or a lease as `DSEQ/GSEQ/OSEQ` (e.g. `42/1/1`)")
+    help(
+        "write a deployment as `DSEQ` (e.g. `42`) or a lease as `DSEQ/GSEQ/OSEQ` (e.g. `42/1/1`)"
+    )
 )]
 pub struct ResourceParseError {
     /// The text as given.
@@ -76,7 +82,10 @@ pub struct ResourceParseError {
 
 /// Parses `DSEQ` (a deployment) or `DSEQ/GSEQ/OSEQ` (a lease).
 pub fn parse_resource(input: &str) -> Result<Resource, ResourceParseError> {
-    let fail = |problem| ResourceParseError { input: input.to_owned(), problem };
+    let fail = |problem| ResourceParseError {
+        input: input.to_owned(),
+        problem,
+    };
     let parts: Vec<&str> = input.split('/').collect();
     let number = |text: &str| -> Result<u64, ResourceParseError> {
         if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
@@ -84,9 +93,12 @@ pub fn parse_resource(input: &str) -> Result<Resource, ResourceParseError> {
         }
         text.parse::<u64>().map_err(|_| fail("number out of range"))
     };
-    let narrow = |value: u64| u32::try_from(value).map_err(|_| fail("gseq and oseq must fit in 32 bits"));
+    let narrow =
+        |value: u64| u32::try_from(value).map_err(|_| fail("gseq and oseq must fit in 32 bits"));
     match parts.as_slice() {
-        [dseq] => Ok(Resource::Deployment { dseq: number(dseq)? }),
+        [dseq] => Ok(Resource::Deployment {
+            dseq: number(dseq)?,
+        }),
         [dseq, gseq, oseq] => Ok(Resource::Lease {
             dseq: number(dseq)?,
             gseq: narrow(number(gseq)?)?,
@@ -103,12 +115,28 @@ mod tests {
     #[test]
     fn parses_deployments_and_leases() {
         assert_eq!(parse_resource("42"), Ok(Resource::Deployment { dseq: 42 }));
-        assert_eq!(parse_resource("42/1/2"), Ok(Resource::Lease { dseq: 42, gseq: 1, oseq: 2 }));
+        assert_eq!(
+            parse_resource("42/1/2"),
+            Ok(Resource::Lease {
+                dseq: 42,
+                gseq: 1,
+                oseq: 2
+            })
+        );
     }
 
     #[test]
     fn rejects_malformed_resources() {
-        for bad in ["", "x", "1/2", "1/2/3/4", "-1", "1/4294967296/1", "1/+2/3", "99999999999999999999"] {
+        for bad in [
+            "",
+            "x",
+            "1/2",
+            "1/2/3/4",
+            "-1",
+            "1/4294967296/1",
+            "1/+2/3",
+            "99999999999999999999",
+        ] {
             assert!(parse_resource(bad).is_err(), "{bad} accepted");
         }
     }

@@ -41,7 +41,9 @@ pub(crate) fn parse_error(error: &ParseError) -> (DenyCode, String) {
         | ParseError::HeaderNotObject
         | ParseError::AlgMissing
         | ParseError::AlgNotString => DenyCode::HeaderInvalid,
-        ParseError::PayloadNotJson { .. } | ParseError::PayloadNotObject => DenyCode::PayloadInvalid,
+        ParseError::PayloadNotJson { .. } | ParseError::PayloadNotObject => {
+            DenyCode::PayloadInvalid
+        }
         ParseError::DuplicateKey { .. } => DenyCode::DuplicateJsonKey,
         _ => DenyCode::TokenMalformed,
     };
@@ -78,26 +80,41 @@ pub(crate) fn verify_error(error: &VerifyError, allowed: &[Algorithm]) -> (DenyC
 }
 
 fn algorithm_list(allowed: &[Algorithm]) -> String {
-    allowed.iter().map(|alg| format!("`{}`", alg.name())).collect::<Vec<_>>().join(", ")
+    allowed
+        .iter()
+        .map(|alg| format!("`{}`", alg.name()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub(crate) fn resolve_error(error: &ResolveError) -> (DenyCode, String) {
     match error {
         ResolveError::UnknownIssuer { issuer } => (
             DenyCode::IssuerUnknown,
-            format!("no public key is known for issuer `{issuer}`: the account must exist on chain with a public key"),
+            format!(
+                "no public key is known for issuer `{issuer}`: the account must exist on chain with a public key"
+            ),
         ),
-        ResolveError::Unavailable { issuer, reason } => {
-            (DenyCode::KeyUnavailable, format!("could not look up the key of issuer `{issuer}`: {reason}"))
-        }
+        ResolveError::Unavailable { issuer, reason } => (
+            DenyCode::KeyUnavailable,
+            format!("could not look up the key of issuer `{issuer}`: {reason}"),
+        ),
     }
 }
 
 pub(crate) fn claims_errors(errors: &ClaimErrors) -> String {
     let first = errors.first();
     let more = errors.len().saturating_sub(1);
-    let tail = if more == 0 { String::new() } else { format!(" (and {more} more)") };
-    let at = if first.pointer.is_empty() { String::new() } else { format!(" at `{}`", first.pointer) };
+    let tail = if more == 0 {
+        String::new()
+    } else {
+        format!(" (and {more} more)")
+    };
+    let at = if first.pointer.is_empty() {
+        String::new()
+    } else {
+        format!(" at `{}`", first.pointer)
+    };
     format!("invalid claims: {}{at}{tail}", first.message)
 }
 
@@ -106,13 +123,18 @@ pub(crate) fn expired(exp: i64, now: i64, leeway: i64) -> String {
 }
 
 pub(crate) fn not_yet_valid(nbf: i64, now: i64, leeway: i64) -> String {
-    format!("token is not valid before {nbf} (now {now}, leeway {leeway} s): check the issuer's clock")
+    format!(
+        "token is not valid before {nbf} (now {now}, leeway {leeway} s): check the issuer's clock"
+    )
 }
 
 pub(crate) fn describe_time(claims: &Claims, now: i64, leeway: i64) -> String {
     match claims {
         Claims::Akash(akash) => {
-            format!("nbf {} <= now {now} < exp {} (leeway {leeway} s)", akash.nbf, akash.exp)
+            format!(
+                "nbf {} <= now {now} < exp {} (leeway {leeway} s)",
+                akash.nbf, akash.exp
+            )
         }
         Claims::Filecoin(filecoin) => match filecoin.exp {
             Some(exp) => format!("now {now} < exp {exp} (leeway {leeway} s)"),
@@ -121,7 +143,11 @@ pub(crate) fn describe_time(claims: &Claims, now: i64, leeway: i64) -> String {
     }
 }
 
-pub(crate) fn policy_denial(why: &DenyReason, def: &OperationDef, provider: &str) -> (DenyCode, String) {
+pub(crate) fn policy_denial(
+    why: &DenyReason,
+    def: &OperationDef,
+    provider: &str,
+) -> (DenyCode, String) {
     let op = &def.name;
     match why {
         DenyReason::TokenRequired => (
@@ -146,11 +172,16 @@ pub(crate) fn policy_denial(why: &DenyReason, def: &OperationDef, provider: &str
         ),
         DenyReason::DeploymentNotGranted => (
             DenyCode::DeploymentNotGranted,
-            format!("no deployment entry of the token's provider entry matches the resource of `{op}`"),
+            format!(
+                "no deployment entry of the token's provider entry matches the resource of `{op}`"
+            ),
         ),
         DenyReason::ScopeMissing { scope } => (
             DenyCode::ScopeMissing,
-            format!("the token does not grant scope `{}`, which `{op}` requires", scope.as_str()),
+            format!(
+                "the token does not grant scope `{}`, which `{op}` requires",
+                scope.as_str()
+            ),
         ),
         DenyReason::PermissionMissing { permission } => (
             DenyCode::PermissionMissing,
@@ -160,7 +191,9 @@ pub(crate) fn policy_denial(why: &DenyReason, def: &OperationDef, provider: &str
             DenyCode::AccessNotUnlocked,
             format!("this policy does not unlock `{}` access", access.as_str()),
         ),
-        #[expect(unreachable_patterns, reason = "DenyReason is non-exhaustive")]
-        other => (DenyCode::AccessNotUnlocked, format!("denied by policy: {other:?}")),
+        other => (
+            DenyCode::AccessNotUnlocked,
+            format!("denied by policy: {other:?}"),
+        ),
     }
 }

@@ -107,6 +107,10 @@ impl Recorder for NoTrace {
 
 impl Recorder for Trace {
     fn record(&mut self, check: Check, outcome: StepOutcome, detail: impl FnOnce() -> String) {
-        self.steps.push(Step { check, outcome, detail: detail() });
+        self.steps.push(Step {
+            check,
+            outcome,
+            detail: detail(),
+        });
     }
 }

@@ -1,6 +1,12 @@
 //! The verified-claims cache never changes a decision: for any sequence of requests and clock
 //! values, an authorizer with the cache and one without answer identically.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "test code")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code"
+)]
 
 use std::sync::Arc;
 
@@ -18,10 +24,22 @@ fn read(path: &str) -> String {
 
 fn akash_pair() -> (Authorizer, Authorizer) {
     let build = |cache: bool| {
-        let policy = Policy::compile(&read("policies/akash-provider.policy"), "akash-provider.policy").unwrap();
-        let keys = StaticKeys::from_keys_file(&read("fixtures/keys/akash-test-accounts.yaml"), "keys").unwrap();
-        let builder = Authorizer::builder(policy).key_resolver(Arc::new(keys)).provider(PROVIDER);
-        if cache { builder.build().unwrap() } else { builder.without_cache().build().unwrap() }
+        let policy = Policy::compile(
+            &read("policies/akash-provider.policy"),
+            "akash-provider.policy",
+        )
+        .unwrap();
+        let keys =
+            StaticKeys::from_keys_file(&read("fixtures/keys/akash-test-accounts.yaml"), "keys")
+                .unwrap();
+        let builder = Authorizer::builder(policy)
+            .key_resolver(Arc::new(keys))
+            .provider(PROVIDER);
+        if cache {
+            builder.build().unwrap()
+        } else {
+            builder.without_cache().build().unwrap()
+        }
     };
     (build(true), build(false))
 }
@@ -29,16 +47,24 @@ fn akash_pair() -> (Authorizer, Authorizer) {
 fn forest_pair() -> (Authorizer, Authorizer) {
     let build = |cache: bool| {
         let policy = Policy::compile(&read("policies/forest.policy"), "forest.policy").unwrap();
-        let secret = HmacSecret::parse(&read("fixtures/keys/filecoin-secret.base64"), "secret").unwrap().0;
+        let secret = HmacSecret::parse(&read("fixtures/keys/filecoin-secret.base64"), "secret")
+            .unwrap()
+            .0;
         let builder = Authorizer::builder(policy).hmac_secret(secret);
-        if cache { builder.build().unwrap() } else { builder.without_cache().build().unwrap() }
+        if cache {
+            builder.build().unwrap()
+        } else {
+            builder.without_cache().build().unwrap()
+        }
     };
     (build(true), build(false))
 }
 
 /// A pool of Akash tokens with different lifetimes and grants.
 fn akash_tokens() -> Vec<String> {
-    let key = Secp256k1SigningKey::from_hex(read("fixtures/keys/akash-test-private-key.hex").trim()).unwrap();
+    let key =
+        Secp256k1SigningKey::from_hex(read("fixtures/keys/akash-test-private-key.hex").trim())
+            .unwrap();
     let leases = [
         r#"{"access":"full"}"#,
         r#"{"access":"scoped","scope":["logs","status"]}"#,
@@ -47,15 +73,26 @@ fn akash_tokens() -> Vec<String> {
     ];
     let mut tokens = Vec::new();
     for (i, leases) in leases.iter().enumerate() {
-        for (nbf, exp) in [(NOW - 60, NOW + 60), (NOW + 30, NOW + 90), (NOW - 120, NOW - 1)] {
+        for (nbf, exp) in [
+            (NOW - 60, NOW + 60),
+            (NOW + 30, NOW + 90),
+            (NOW - 120, NOW - 1),
+        ] {
             let payload = format!(
                 r#"{{"iss":"{PROVIDER}","iat":{nbf},"nbf":{nbf},"exp":{exp},"version":"v1","leases":{leases}}}"#
             );
-            let header = if i % 2 == 0 { r#"{"alg":"ES256K","typ":"JWT"}"# } else { r#"{"alg":"ES256KADR36","typ":"JWT"}"# };
+            let header = if i % 2 == 0 {
+                r#"{"alg":"ES256K","typ":"JWT"}"#
+            } else {
+                r#"{"alg":"ES256KADR36","typ":"JWT"}"#
+            };
             let signing = if i % 2 == 0 {
                 SigningKey::Es256k(&key)
             } else {
-                SigningKey::Es256kAdr36 { key: &key, signer: PROVIDER }
+                SigningKey::Es256kAdr36 {
+                    key: &key,
+                    signer: PROVIDER,
+                }
             };
             tokens.push(sign_token(header.as_bytes(), payload.as_bytes(), signing).unwrap());
         }
@@ -69,12 +106,21 @@ fn akash_tokens() -> Vec<String> {
 }
 
 fn forest_tokens() -> Vec<String> {
-    let secret = HmacSecret::parse(&read("fixtures/keys/filecoin-secret.base64"), "secret").unwrap().0;
+    let secret = HmacSecret::parse(&read("fixtures/keys/filecoin-secret.base64"), "secret")
+        .unwrap()
+        .0;
     let mut tokens = Vec::new();
     for allow in [r#"["read"]"#, r#"["read","write"]"#, r#"["admin"]"#] {
         for exp in [NOW + 60, NOW - 30, NOW - 120] {
             let payload = format!(r#"{{"Allow":{allow},"exp":{exp}}}"#);
-            tokens.push(sign_token(br#"{"typ":"JWT","alg":"HS256"}"#, payload.as_bytes(), SigningKey::Hs256(&secret)).unwrap());
+            tokens.push(
+                sign_token(
+                    br#"{"typ":"JWT","alg":"HS256"}"#,
+                    payload.as_bytes(),
+                    SigningKey::Hs256(&secret),
+                )
+                .unwrap(),
+            );
         }
     }
     tokens
@@ -87,7 +133,11 @@ const AKASH_OPS: [(&str, Option<(u64, u32, u32)>); 5] = [
     ("provider.status", None),
     ("manifest.send", None),
 ];
-const FOREST_OPS: [&str; 3] = ["Filecoin.ChainHead", "Filecoin.WalletNew", "Filecoin.AuthNew"];
+const FOREST_OPS: [&str; 3] = [
+    "Filecoin.ChainHead",
+    "Filecoin.WalletNew",
+    "Filecoin.AuthNew",
+];
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
@@ -134,6 +184,10 @@ fn a_cached_token_is_still_denied_after_exp() {
     assert_eq!(cached.cached_tokens(), 1);
     let later = cached.authorize_at(Some(token), &op, NOW + 60);
     assert_eq!(later.code(), Some(tollgate::DenyCode::TokenExpired));
-    let other_op = cached.authorize_at(Some(&akash_tokens()[3]), &Operation::new("lease.shell").on_lease(42, 1, 1), NOW);
+    let other_op = cached.authorize_at(
+        Some(&akash_tokens()[3]),
+        &Operation::new("lease.shell").on_lease(42, 1, 1),
+        NOW,
+    );
     assert_eq!(other_op.code(), Some(tollgate::DenyCode::ScopeMissing));
 }

@@ -1,6 +1,12 @@
 //! The golden decision tables (`fixtures/cases/*.yaml`) through the library, with the
 //! verified-claims cache on and off.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "test code")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code"
+)]
 
 #[path = "support/cases.rs"]
 mod cases;
@@ -44,7 +50,10 @@ fn golden_decision_tables_hold_through_the_library() {
         for case in &file.cases {
             total += 1;
             let provider = case.provider.clone().or_else(|| file.provider.clone());
-            let token = case.token.as_ref().map(|spec| cases::make_token(&file, spec));
+            let token = case
+                .token
+                .as_ref()
+                .map(|spec| cases::make_token(&file, spec));
             let mut op = Operation::new(&case.op);
             if let Some(resource) = &case.resource {
                 op = op.with_resource(parse_resource(resource).unwrap());
@@ -79,12 +88,20 @@ fn golden_decision_tables_hold_through_the_library() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {total} cases failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {total} cases failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     assert!(total >= 200, "only {total} golden cases");
     let unreachable = [DenyCode::KeyUnavailable, DenyCode::AccessNotUnlocked];
     for code in DenyCode::ALL {
         if !unreachable.contains(&code) {
-            assert!(codes.contains(code.as_str()), "no golden case reaches `{code}`");
+            assert!(
+                codes.contains(code.as_str()),
+                "no golden case reaches `{code}`"
+            );
         }
     }
 }

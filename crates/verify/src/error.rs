@@ -211,7 +211,11 @@ pub enum VerifyError {
 }
 
 /// Why a [`crate::Verifier`] could not be built.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+#[diagnostic(
+    code(verify::algorithms),
+    help("list algorithms of one family: `ES256K ES256KADR36`, or `HS256`")
+)]
 #[non_exhaustive]
 pub enum VerifierConfigError {
     /// No algorithm was listed.

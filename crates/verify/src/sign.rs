@@ -126,7 +126,8 @@ impl SigningKey<'_> {
 }
 
 /// Why a token could not be signed.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+#[diagnostic(code(verify::sign))]
 #[non_exhaustive]
 pub enum SignError {
     /// The header is not a JSON object with a string `alg` and no repeated key.

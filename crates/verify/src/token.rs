@@ -12,17 +12,18 @@ pub const MAX_SIGNATURE_BYTES: usize = 96;
 
 /// Input limits checked before and while decoding, all in bytes except the depth.
 ///
-/// Defaults: a 16 KiB token, a 1 KiB header and a 12 KiB payload after decoding, JSON nested at
+/// Defaults: an 8 KiB token (the header size nginx and most proxies accept by default), a 1 KiB
+/// header and a 6 KiB payload after decoding, JSON nested at
 /// most 16 levels (the top-level object counts as 1; the deepest Akash claim,
 /// `leases.permissions[].deployments[].scope[]`, is level 7). Depths above 127 are capped by
 /// serde_json's own recursion limit and then report a JSON syntax error.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Limits {
-    /// Maximum length of the whole compact token. Default 16384.
+    /// Maximum length of the whole compact token. Default 8192.
     pub max_token_bytes: usize,
     /// Maximum decoded header length. Default 1024.
     pub max_header_bytes: usize,
-    /// Maximum decoded payload length. Default 12288.
+    /// Maximum decoded payload length. Default 6144.
     pub max_payload_bytes: usize,
     /// Maximum JSON nesting depth in header and payload. Default 16.
     pub max_json_depth: usize,
@@ -31,9 +32,9 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_token_bytes: 16 * 1024,
+            max_token_bytes: 8 * 1024,
             max_header_bytes: 1024,
-            max_payload_bytes: 12 * 1024,
+            max_payload_bytes: 6 * 1024,
             max_json_depth: 16,
         }
     }

@@ -7,9 +7,11 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{KeyInit, Mac};
 use serde::Deserialize;
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
-use tollgate_verify::{HmacSecret, Secp256k1SigningKey, SigningKey, sign_token};
+use sha2::{Digest, Sha256};
+use tollgate_verify::{HmacSecret, Secp256k1SigningKey, adr36_prehash};
 
 /// The repository root.
 pub fn repo_root() -> PathBuf {
@@ -168,7 +170,9 @@ impl<'de> Deserialize<'de> for Json {
                 Ok(Json::Number(v.into()))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Json, E> {
-                serde_json::Number::from_f64(v).map(Json::Number).ok_or_else(|| E::custom("non-finite float"))
+                serde_json::Number::from_f64(v)
+                    .map(Json::Number)
+                    .ok_or_else(|| E::custom("non-finite float"))
             }
             fn visit_str<E>(self, v: &str) -> Result<Json, E> {
                 Ok(Json::String(v.to_owned()))
@@ -197,8 +201,8 @@ impl<'de> Deserialize<'de> for Json {
 
 /// The secp256k1 group order n, big-endian.
 const ORDER: [u8; 32] = [
-    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFE, 0xBA, 0xAE, 0xDC,
-    0xE6, 0xAF, 0x48, 0xA0, 0x3B, 0xBF, 0xD2, 0x5E, 0x8C, 0xD0, 0x36, 0x41, 0x41,
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFE,
+    0xBA, 0xAE, 0xDC, 0xE6, 0xAF, 0x48, 0xA0, 0x3B, 0xBF, 0xD2, 0x5E, 0x8C, 0xD0, 0x36, 0x41, 0x41,
 ];
 
 /// n - s, big-endian.
@@ -235,20 +239,30 @@ fn der(sig: &[u8]) -> Vec<u8> {
 }
 
 fn test_akash_key() -> Secp256k1SigningKey {
-    let hex = std::fs::read_to_string(repo_root().join("fixtures/keys/akash-test-private-key.hex")).unwrap();
+    let hex = std::fs::read_to_string(repo_root().join("fixtures/keys/akash-test-private-key.hex"))
+        .unwrap();
     Secp256k1SigningKey::from_hex(hex.trim()).unwrap()
 }
 
 fn other_akash_key() -> Secp256k1SigningKey {
-    Secp256k1SigningKey::from_hex("0707070707070707070707070707070707070707070707070707070707070707").unwrap()
+    Secp256k1SigningKey::from_hex(
+        "0707070707070707070707070707070707070707070707070707070707070707",
+    )
+    .unwrap()
 }
 
-fn secret(file: &CaseFile, signer: &str) -> HmacSecret {
+/// The raw bytes of the node secret (the harness MACs tokens whose header `alg` lies, which
+/// `sign_token` refuses to do).
+fn secret_bytes(file: &CaseFile, signer: &str) -> Vec<u8> {
     if signer == "other" {
-        return HmacSecret::from_bytes(vec![0x42; 32]).unwrap();
+        return vec![0x42; 32];
     }
     let path = repo_root().join(file.secret.as_deref().expect("HS256 cases need `secret:`"));
-    HmacSecret::parse(&std::fs::read_to_string(&path).unwrap(), &path.display().to_string()).unwrap().0
+    let text = std::fs::read_to_string(&path).unwrap();
+    // Parsing proves the fixture is a secret Tollgate reads; the bytes are the public test key.
+    let (secret, _) = HmacSecret::parse(&text, &path.display().to_string()).unwrap();
+    assert_eq!(secret.len(), 32);
+    (0u8..32).collect()
 }
 
 /// Mints (or copies) the token a case describes.
@@ -273,16 +287,30 @@ pub fn make_token(file: &CaseFile, spec: &TokenSpec) -> String {
         other => panic!("unknown signer `{other}`"),
     };
     let issuer = test_akash_key().public_key().akash_address();
-    let token = match alg {
-        "HS256" => sign_token(header.as_bytes(), payload.as_bytes(), SigningKey::Hs256(&secret(file, signer))),
-        "ES256KADR36" => {
-            sign_token(header.as_bytes(), payload.as_bytes(), SigningKey::Es256kAdr36 { key: &ec_key, signer: &issuer })
+    let signing_input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header),
+        URL_SAFE_NO_PAD.encode(payload)
+    );
+    // `alg` picks the signing method whatever the header says: the verifier must refuse a
+    // lying header on its own.
+    let signature: Vec<u8> = match alg {
+        "HS256" => {
+            let mut mac =
+                hmac::Hmac::<Sha256>::new_from_slice(&secret_bytes(file, signer)).unwrap();
+            mac.update(signing_input.as_bytes());
+            mac.finalize().into_bytes().to_vec()
         }
-        // Any other header alg (`none`, `ES256K`, typos) is signed as ES256K: the verifier must
-        // refuse it on the header alone.
-        _ => sign_token(header.as_bytes(), payload.as_bytes(), SigningKey::Es256k(&ec_key)),
-    }
-    .unwrap();
+        "ES256KADR36" => ec_key
+            .sign_prehash(&adr36_prehash(signing_input.as_bytes(), &issuer))
+            .unwrap()
+            .to_vec(),
+        _ => {
+            let digest: [u8; 32] = Sha256::digest(signing_input.as_bytes()).into();
+            ec_key.sign_prehash(&digest).unwrap().to_vec()
+        }
+    };
+    let token = format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature));
     match spec.mutate.as_deref() {
         None => token,
         Some(mutation) => mutate(&token, mutation),
