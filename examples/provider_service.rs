@@ -6,7 +6,11 @@
 //! provider reports it (401 for token problems and refusals, 400 for invalid claims).
 //!
 //! Run it with `cargo run -p tollgate --example provider_service`.
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "an example program")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "an example program"
+)]
 
 use std::sync::Arc;
 use std::thread;
@@ -28,12 +32,15 @@ struct Request<'a> {
 /// Maps a provider route to the policy operation it performs.
 fn route<'a>(method: &str, path: &'a str) -> Option<Operation<'a>> {
     let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let lease = |d: &str, g: &str, o: &str| Some((d.parse().ok()?, g.parse().ok()?, o.parse().ok()?));
+    let lease =
+        |d: &str, g: &str, o: &str| Some((d.parse().ok()?, g.parse().ok()?, o.parse().ok()?));
     let op = match (method, parts.as_slice()) {
         ("GET", ["version"]) => Operation::new("provider.version"),
         ("GET", ["address"]) => Operation::new("provider.address"),
         ("GET", ["status"]) => Operation::new("provider.status"),
-        ("PUT", ["deployment", dseq, "manifest"]) => Operation::new("manifest.send").on_deployment(dseq.parse().ok()?),
+        ("PUT", ["deployment", dseq, "manifest"]) => {
+            Operation::new("manifest.send").on_deployment(dseq.parse().ok()?)
+        }
         ("POST", ["hostname", "migrate"]) => Operation::new("hostname.migrate"),
         ("POST", ["endpoint", "migrate"]) => Operation::new("endpoint.migrate"),
         (_, ["lease", d, g, o, rest @ ..]) => {
@@ -62,29 +69,68 @@ fn respond(authorizer: &Authorizer, request: &Request<'_>) -> (u16, String) {
     };
     let token = match request.authorization.map(|value| value.split_once(' ')) {
         None => None,
-        Some(Some((scheme, token))) if scheme.eq_ignore_ascii_case("bearer") && !token.contains(' ') => Some(token),
-        Some(_) => return (400, r#"{"message":"invalid authorization header"}"#.to_owned()),
+        Some(Some((scheme, token)))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.contains(' ') =>
+        {
+            Some(token)
+        }
+        Some(_) => {
+            return (
+                400,
+                r#"{"message":"invalid authorization header"}"#.to_owned(),
+            );
+        }
     };
     match authorizer.authorize(token, &op) {
-        Decision::Allow { issuer } => (200, format!(r#"{{"op":"{}","owner":{:?}}}"#, op.name(), issuer.unwrap_or_default())),
+        Decision::Allow { issuer } => (
+            200,
+            format!(
+                r#"{{"op":"{}","owner":{:?}}}"#,
+                op.name(),
+                issuer.unwrap_or_default()
+            ),
+        ),
         Decision::Deny(denial) => {
             let status = match denial.code {
-                DenyCode::ClaimsInvalid | DenyCode::TokenExpired | DenyCode::TokenNotYetValid => 400,
+                DenyCode::ClaimsInvalid | DenyCode::TokenExpired | DenyCode::TokenNotYetValid => {
+                    400
+                }
                 _ => 401,
             };
-            (status, format!(r#"{{"message":{:?},"code":"{}"}}"#, denial.reason, denial.code))
+            (
+                status,
+                format!(
+                    r#"{{"message":{:?},"code":"{}"}}"#,
+                    denial.reason, denial.code
+                ),
+            )
         }
     }
 }
 
 fn main() {
     let read = |path: &str| std::fs::read_to_string(format!("{ROOT}/{path}")).unwrap();
-    let policy = Policy::compile(&read("policies/akash-provider.policy"), "policies/akash-provider.policy").unwrap();
-    let keys = StaticKeys::from_keys_file(&read("fixtures/keys/akash-test-accounts.yaml"), "akash-test-accounts.yaml").unwrap();
-    let authorizer = Arc::new(Authorizer::builder(policy).key_resolver(Arc::new(keys)).provider(PROVIDER).build().unwrap());
+    let policy = Policy::compile(
+        &read("policies/akash-provider.policy"),
+        "policies/akash-provider.policy",
+    )
+    .unwrap();
+    let keys = StaticKeys::from_keys_file(
+        &read("fixtures/keys/akash-test-accounts.yaml"),
+        "akash-test-accounts.yaml",
+    )
+    .unwrap();
+    let authorizer = Arc::new(
+        Authorizer::builder(policy)
+            .key_resolver(Arc::new(keys))
+            .provider(PROVIDER)
+            .build()
+            .unwrap(),
+    );
 
     // A token minted by the published Akash TypeScript client: granular, lease 42/1/1, logs and shell.
-    let vectors: serde_json::Value = serde_json::from_str(&read("fixtures/akash/derived-vectors.json")).unwrap();
+    let vectors: serde_json::Value =
+        serde_json::from_str(&read("fixtures/akash/derived-vectors.json")).unwrap();
     let token = vectors["vectors"][7]["token"].as_str().unwrap().to_owned();
     let bearer = format!("Bearer {token}");
 
@@ -103,7 +149,11 @@ fn main() {
         .map(|(method, path, authorization)| {
             let authorizer = Arc::clone(&authorizer);
             thread::spawn(move || {
-                let request = Request { method, path, authorization: authorization.as_deref() };
+                let request = Request {
+                    method,
+                    path,
+                    authorization: authorization.as_deref(),
+                };
                 let (status, body) = respond(&authorizer, &request);
                 format!("{method:<4} {path:<24} -> {status} {body}")
             })

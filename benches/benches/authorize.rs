@@ -7,7 +7,13 @@
 //! - a cached re-authorization vs the uncached ES256K `authorize`;
 //! - token parsing alone;
 //! - throughput with 1 and 2 threads sharing one `Authorizer`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, missing_docs, reason = "benchmark code")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    missing_docs,
+    reason = "benchmark code"
+)]
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -17,7 +23,9 @@ use base64::Engine as _;
 use criterion::{Criterion, criterion_group, criterion_main};
 use k256::ecdsa::signature::hazmat::PrehashVerifier;
 use sha2::{Digest, Sha256};
-use tollgate::verify::{HmacSecret, Limits, Secp256k1SigningKey, SigningKey, StaticKeys, UnverifiedToken, sign_token};
+use tollgate::verify::{
+    HmacSecret, Limits, Secp256k1SigningKey, SigningKey, StaticKeys, UnverifiedToken, sign_token,
+};
 use tollgate::{Authorizer, Operation, Policy};
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
@@ -29,16 +37,33 @@ fn read(path: &str) -> String {
 }
 
 fn akash_authorizer(cache: bool) -> Authorizer {
-    let policy = Policy::compile(&read("policies/akash-provider.policy"), "akash-provider.policy").unwrap();
-    let keys = StaticKeys::from_keys_file(&read("fixtures/keys/akash-test-accounts.yaml"), "keys").unwrap();
-    let builder = Authorizer::builder(policy).key_resolver(Arc::new(keys)).provider(PROVIDER);
-    if cache { builder.build().unwrap() } else { builder.without_cache().build().unwrap() }
+    let policy = Policy::compile(
+        &read("policies/akash-provider.policy"),
+        "akash-provider.policy",
+    )
+    .unwrap();
+    let keys = StaticKeys::from_keys_file(&read("fixtures/keys/akash-test-accounts.yaml"), "keys")
+        .unwrap();
+    let builder = Authorizer::builder(policy)
+        .key_resolver(Arc::new(keys))
+        .provider(PROVIDER);
+    if cache {
+        builder.build().unwrap()
+    } else {
+        builder.without_cache().build().unwrap()
+    }
 }
 
 fn forest_authorizer() -> Authorizer {
     let policy = Policy::compile(&read("policies/forest.policy"), "forest.policy").unwrap();
-    let secret = HmacSecret::parse(&read("fixtures/keys/filecoin-secret.base64"), "secret").unwrap().0;
-    Authorizer::builder(policy).hmac_secret(secret).without_cache().build().unwrap()
+    let secret = HmacSecret::parse(&read("fixtures/keys/filecoin-secret.base64"), "secret")
+        .unwrap()
+        .0;
+    Authorizer::builder(policy)
+        .hmac_secret(secret)
+        .without_cache()
+        .build()
+        .unwrap()
 }
 
 fn signing_key() -> Secp256k1SigningKey {
@@ -56,13 +81,26 @@ fn akash_payload() -> String {
 }
 
 fn es256k_token() -> String {
-    sign_token(br#"{"alg":"ES256K","typ":"JWT"}"#, akash_payload().as_bytes(), SigningKey::Es256k(&signing_key())).unwrap()
+    sign_token(
+        br#"{"alg":"ES256K","typ":"JWT"}"#,
+        akash_payload().as_bytes(),
+        SigningKey::Es256k(&signing_key()),
+    )
+    .unwrap()
 }
 
 fn adr36_token() -> String {
     let key = signing_key();
-    let signing = SigningKey::Es256kAdr36 { key: &key, signer: PROVIDER };
-    sign_token(br#"{"alg":"ES256KADR36","typ":"JWT"}"#, akash_payload().as_bytes(), signing).unwrap()
+    let signing = SigningKey::Es256kAdr36 {
+        key: &key,
+        signer: PROVIDER,
+    };
+    sign_token(
+        br#"{"alg":"ES256KADR36","typ":"JWT"}"#,
+        akash_payload().as_bytes(),
+        signing,
+    )
+    .unwrap()
 }
 
 /// The raw k256 baseline: SHA-256 of `message`, then `verify_prehash`.
@@ -74,11 +112,19 @@ struct RawVerify {
 
 impl RawVerify {
     fn new(token: &str, message: Vec<u8>) -> Self {
-        let pubkey = hex::decode("03e1fde5cc17f56501ed53d87718df76c135b9a6401dceb53d198111a1eaf85f76").unwrap();
+        let pubkey =
+            hex::decode("03e1fde5cc17f56501ed53d87718df76c135b9a6401dceb53d198111a1eaf85f76")
+                .unwrap();
         let key = k256::ecdsa::VerifyingKey::from_sec1_bytes(&pubkey).unwrap();
-        let sig = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token.rsplit('.').next().unwrap()).unwrap();
+        let sig = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(token.rsplit('.').next().unwrap())
+            .unwrap();
         let signature = k256::ecdsa::Signature::from_slice(&sig).unwrap();
-        RawVerify { key, signature, message }
+        RawVerify {
+            key,
+            signature,
+            message,
+        }
     }
 
     fn verify(&self) -> bool {
@@ -106,11 +152,20 @@ fn ecdsa(c: &mut Criterion) {
         ("es256k", es256k_token(), None),
         ("es256kadr36", adr36_token(), Some(())),
     ] {
-        let raw = RawVerify::new(&token, if message.is_some() { adr36_doc(&token) } else { signing_input(&token) });
+        let raw = RawVerify::new(
+            &token,
+            if message.is_some() {
+                adr36_doc(&token)
+            } else {
+                signing_input(&token)
+            },
+        );
         assert!(raw.verify());
         assert!(authorizer.authorize_at(Some(&token), &op, NOW).is_allow());
         let mut group = c.benchmark_group(name);
-        group.bench_function("k256_verify_prehash_baseline", |b| b.iter(|| black_box(raw.verify())));
+        group.bench_function("k256_verify_prehash_baseline", |b| {
+            b.iter(|| black_box(raw.verify()))
+        });
         group.bench_function("tollgate_authorize", |b| {
             b.iter(|| black_box(authorizer.authorize_at(Some(black_box(&token)), &op, NOW)))
         });
@@ -128,10 +183,16 @@ struct ForestClaims {
 
 fn hs256(c: &mut Criterion) {
     let authorizer = forest_authorizer();
-    let secret = HmacSecret::parse(&read("fixtures/keys/filecoin-secret.base64"), "secret").unwrap().0;
+    let secret = HmacSecret::parse(&read("fixtures/keys/filecoin-secret.base64"), "secret")
+        .unwrap()
+        .0;
     let token = sign_token(
         br#"{"typ":"JWT","alg":"HS256"}"#,
-        format!(r#"{{"Allow":["read","write","sign"],"exp":{}}}"#, NOW + 86_400).as_bytes(),
+        format!(
+            r#"{{"Allow":["read","write","sign"],"exp":{}}}"#,
+            NOW + 86_400
+        )
+        .as_bytes(),
         SigningKey::Hs256(&secret),
     )
     .unwrap();
@@ -142,17 +203,29 @@ fn hs256(c: &mut Criterion) {
     let validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
     // jsonwebtoken reads the system clock; the token's exp is far enough ahead of both clocks
     // only if NOW is in the future, so mint its own copy relative to the real clock.
-    let real_now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let real_now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
     let jwt_token = sign_token(
         br#"{"typ":"JWT","alg":"HS256"}"#,
-        format!(r#"{{"Allow":["read","write","sign"],"exp":{}}}"#, real_now + 86_400).as_bytes(),
+        format!(
+            r#"{{"Allow":["read","write","sign"],"exp":{}}}"#,
+            real_now + 86_400
+        )
+        .as_bytes(),
         SigningKey::Hs256(&secret),
     )
     .unwrap();
     assert!(jsonwebtoken::decode::<ForestClaims>(&jwt_token, &key, &validation).is_ok());
     let mut group = c.benchmark_group("hs256");
     group.bench_function("jsonwebtoken_decode_baseline", |b| {
-        b.iter(|| black_box(jsonwebtoken::decode::<ForestClaims>(black_box(&jwt_token), &key, &validation).is_ok()))
+        b.iter(|| {
+            black_box(
+                jsonwebtoken::decode::<ForestClaims>(black_box(&jwt_token), &key, &validation)
+                    .is_ok(),
+            )
+        })
     });
     group.bench_function("tollgate_authorize_forest", |b| {
         b.iter(|| black_box(authorizer.authorize_at(Some(black_box(&token)), &op, NOW)))
@@ -191,7 +264,12 @@ fn parsing(c: &mut Criterion) {
 }
 
 /// Runs `iters` ES256K authorizations split over `threads` threads sharing one authorizer.
-fn run_threads(authorizer: &Arc<Authorizer>, token: &Arc<String>, threads: u64, iters: u64) -> Duration {
+fn run_threads(
+    authorizer: &Arc<Authorizer>,
+    token: &Arc<String>,
+    threads: u64,
+    iters: u64,
+) -> Duration {
     let start = Instant::now();
     let per_thread = iters.div_ceil(threads);
     let handles: Vec<_> = (0..threads)
