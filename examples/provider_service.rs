@@ -131,7 +131,11 @@ fn main() {
     // A token minted by the published Akash TypeScript client: granular, lease 42/1/1, logs and shell.
     let vectors: serde_json::Value =
         serde_json::from_str(&read("fixtures/akash/derived-vectors.json")).unwrap();
-    let token = vectors["vectors"][7]["token"].as_str().unwrap().to_owned();
+    let token = vectors
+        .pointer("/vectors/7/token")
+        .and_then(serde_json::Value::as_str)
+        .unwrap()
+        .to_owned();
     let bearer = format!("Bearer {token}");
 
     let requests = [

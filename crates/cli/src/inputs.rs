@@ -52,7 +52,7 @@ pub enum InputError {
     /// A bad `--keys` file.
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Keys(#[from] tollgate::verify::KeysFileError),
+    Keys(Box<tollgate::verify::KeysFileError>),
     /// A bad `--secret` file.
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -77,10 +77,9 @@ pub fn load_keys(paths: &[PathBuf]) -> Result<Option<Arc<StaticKeys>>, InputErro
     let mut keys = StaticKeys::new();
     for path in paths {
         let text = read_text(path)?;
-        keys.merge(StaticKeys::from_keys_file(
-            &text,
-            &path.display().to_string(),
-        )?);
+        let file = StaticKeys::from_keys_file(&text, &path.display().to_string())
+            .map_err(|error| InputError::Keys(Box::new(error)))?;
+        keys.merge(file);
     }
     Ok(Some(Arc::new(keys)))
 }

@@ -307,21 +307,21 @@ impl Authorizer {
             Claims::Akash(akash) => (Some(akash.nbf), Some(akash.exp)),
             Claims::Filecoin(filecoin) => (None, filecoin.exp),
         };
-        if let Some(exp) = exp {
-            if now >= exp.saturating_add(self.leeway) {
-                return Err((
-                    DenyCode::TokenExpired,
-                    reason::expired(exp, now, self.leeway),
-                ));
-            }
+        if let Some(exp) = exp
+            && now >= exp.saturating_add(self.leeway)
+        {
+            return Err((
+                DenyCode::TokenExpired,
+                reason::expired(exp, now, self.leeway),
+            ));
         }
-        if let Some(nbf) = nbf {
-            if now < nbf.saturating_sub(self.leeway) {
-                return Err((
-                    DenyCode::TokenNotYetValid,
-                    reason::not_yet_valid(nbf, now, self.leeway),
-                ));
-            }
+        if let Some(nbf) = nbf
+            && now < nbf.saturating_sub(self.leeway)
+        {
+            return Err((
+                DenyCode::TokenNotYetValid,
+                reason::not_yet_valid(nbf, now, self.leeway),
+            ));
         }
         Ok(())
     }

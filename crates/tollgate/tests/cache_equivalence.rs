@@ -126,7 +126,10 @@ fn forest_tokens() -> Vec<String> {
     tokens
 }
 
-const AKASH_OPS: [(&str, Option<(u64, u32, u32)>); 5] = [
+/// A lease id `(dseq, gseq, oseq)`.
+type LeaseId = (u64, u32, u32);
+
+const AKASH_OPS: [(&str, Option<LeaseId>); 5] = [
     ("lease.logs", Some((42, 1, 1))),
     ("lease.shell", Some((42, 2, 1))),
     ("lease.status", Some((7, 1, 1))),
