@@ -31,7 +31,23 @@ impl Termination for Exit {
 }
 
 /// Prints a diagnostic to stderr with miette's renderer and returns [`Exit::Error`].
+///
+/// On a terminal the output follows miette's defaults (colours, links); otherwise it is
+/// rendered without colour at a fixed width, so logs and tests see stable text.
 pub fn report(diagnostic: impl miette::Diagnostic + Send + Sync + 'static) -> Exit {
-    eprintln!("{:?}", miette::Report::new(diagnostic));
+    use std::io::IsTerminal as _;
+    if std::io::stderr().is_terminal() {
+        eprintln!("{:?}", miette::Report::new(diagnostic));
+    } else {
+        let handler =
+            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+                .with_width(100)
+                .with_links(false);
+        let mut out = String::new();
+        match handler.render_report(&mut out, &diagnostic) {
+            Ok(()) => eprint!("{out}"),
+            Err(_) => eprintln!("{diagnostic}"),
+        }
+    }
     Exit::Error
 }

@@ -15,6 +15,7 @@ mod cache;
 mod clock;
 mod decision;
 mod deny_code;
+mod key_cache;
 mod operation;
 mod reason;
 mod trace;
@@ -24,6 +25,7 @@ pub use builder::{AuthorizerBuilder, BuildError, CacheConfig};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use decision::{Decision, Denial};
 pub use deny_code::DenyCode;
+pub use key_cache::CachingResolver;
 pub use operation::{Operation, ResourceParseError, parse_resource};
 pub use trace::{Check, Step, StepOutcome, Trace};
 
