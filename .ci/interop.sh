@@ -59,7 +59,8 @@ fi
 if ! "$work/py/bin/python" -m pip install --disable-pip-version-check --quiet \
   "PyJWT[crypto]==$PYJWT_VERSION" "cryptography==$CRYPTOGRAPHY_VERSION" >"$work/pip-install.log" 2>&1; then
   tail -n 20 "$work/pip-install.log" >&2 || true
-  fail "pip install failed: could not install from PyPI ($("$work/py/bin/python" -m pip config get global.index-url 2>/dev/null || echo 'default index'))"
+  index="${PIP_INDEX_URL:-$("$work/py/bin/python" -m pip config get global.index-url 2>/dev/null || echo 'default index')}"
+  fail "pip install failed: could not install from PyPI ($index)"
 fi
 
 # --- run -------------------------------------------------------------------------------------
