@@ -35,6 +35,14 @@ impl AddressProblem {
 
 /// Checks `s` as the Go provider does; `strict` adds the schema's 44-character pattern.
 pub(crate) fn check(s: &str, strict: bool) -> Result<(), AddressProblem> {
+    if is_canonical(s) {
+        return Ok(());
+    }
+    check_full(s, strict)
+}
+
+/// [`check`] without the shortcut, through the `bech32` crate.
+fn check_full(s: &str, strict: bool) -> Result<(), AddressProblem> {
     if s.trim().is_empty() {
         return Err(AddressProblem::Empty);
     }
@@ -55,6 +63,100 @@ pub(crate) fn check(s: &str, strict: bool) -> Result<(), AddressProblem> {
     }
     Ok(())
 }
+
+/// The common case of [`check`], quickly: a lowercase 44-character `akash1…` address (20 bytes)
+/// with a valid bech32 checksum. `true` implies `check(s, strict) == Ok(())` in both
+/// behaviours; `false` only means "ask [`check`]".
+pub(crate) fn is_canonical(s: &str) -> bool {
+    let b = s.as_bytes();
+    let (Some(prefix), Some(data)) = (b.get(..6), b.get(6..)) else {
+        return false;
+    };
+    if prefix != b"akash1" || data.len() != 38 {
+        return false;
+    }
+    // 32 data characters = 160 bits = 20 bytes exactly: no padding bits to check.
+    let mut chk = AKASH_HRP_STATE;
+    for &c in data {
+        let Some(&v) = CHARSET_REV.get(usize::from(c)) else {
+            return false;
+        };
+        if v == INVALID {
+            return false;
+        }
+        chk = polymod_step(chk, v);
+    }
+    chk == BECH32_CONST
+}
+
+const INVALID: u8 = 0xff;
+const BECH32_CONST: u32 = 1;
+const GEN: [u32; 5] = [
+    0x3b6a_57b2,
+    0x2650_8e6d,
+    0x1ea1_19fa,
+    0x3d42_33dd,
+    0x2a14_62b3,
+];
+
+/// Lowercase bech32 characters to their 5-bit values (uppercase is left to [`check`]).
+#[expect(
+    clippy::indexing_slicing,
+    reason = "evaluated at compile time: an index out of range fails the build"
+)]
+const CHARSET_REV: [u8; 128] = {
+    let charset = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+    let mut t = [INVALID; 128];
+    let mut i = 0;
+    while i < 32 {
+        t[charset[i] as usize] = i as u8;
+        i += 1;
+    }
+    t
+};
+
+const fn polymod_step(chk: u32, v: u8) -> u32 {
+    let top = chk >> 25;
+    let mut chk = ((chk & 0x01ff_ffff) << 5) ^ (v as u32);
+    if top & 1 != 0 {
+        chk ^= GEN[0];
+    }
+    if top & 2 != 0 {
+        chk ^= GEN[1];
+    }
+    if top & 4 != 0 {
+        chk ^= GEN[2];
+    }
+    if top & 8 != 0 {
+        chk ^= GEN[3];
+    }
+    if top & 16 != 0 {
+        chk ^= GEN[4];
+    }
+    chk
+}
+
+/// The checksum state after the expanded human-readable part `akash`.
+#[expect(
+    clippy::indexing_slicing,
+    reason = "evaluated at compile time: an index out of range fails the build"
+)]
+const AKASH_HRP_STATE: u32 = {
+    let hrp = b"akash";
+    let mut chk = 1;
+    let mut i = 0;
+    while i < hrp.len() {
+        chk = polymod_step(chk, hrp[i] >> 5);
+        i += 1;
+    }
+    chk = polymod_step(chk, 0);
+    let mut i = 0;
+    while i < hrp.len() {
+        chk = polymod_step(chk, hrp[i] & 31);
+        i += 1;
+    }
+    chk
+};
 
 /// `^akash1[a-z0-9]{38}$`.
 pub(crate) fn matches_schema_pattern(s: &str) -> bool {
@@ -80,6 +182,43 @@ mod tests {
             check(&TEST_ADDR.to_uppercase(), true),
             Err(AddressProblem::NotCanonical)
         );
+    }
+
+    #[test]
+    fn canonical_shortcut_agrees_with_the_full_check() {
+        let pool = [
+            TEST_ADDR,
+            "akash1qurswpc8qurswpc8qurswpc8qurswpc87g2aem",
+            "akash1qqqsyqcyq5rqwzqfpg9scrgwpugpzysnzs23v9ccrydpk8qarc0smz7g5x",
+        ];
+        assert!(is_canonical(pool[0]));
+        assert!(is_canonical(pool[1]));
+        let charset = "qpzry9x8gf2tvdw0s3jn54khce6mua7lbio1AQ-";
+        for addr in pool {
+            // Every one-character substitution, deletion and the uppercase form.
+            let mut variants = vec![addr.to_owned(), addr.to_uppercase()];
+            for i in 0..addr.len() {
+                let (head, tail) = addr.split_at(i);
+                let rest: String = tail.chars().skip(1).collect();
+                variants.push(format!("{head}{rest}"));
+                for c in charset.chars() {
+                    variants.push(format!("{head}{c}{rest}"));
+                }
+            }
+            for v in variants {
+                if is_canonical(&v) {
+                    assert_eq!(check_full(&v, true), Ok(()), "{v}");
+                    assert_eq!(check_full(&v, false), Ok(()), "{v}");
+                } else if check_full(&v, true).is_ok() {
+                    panic!("{v}: canonical per check, refused by the shortcut");
+                }
+            }
+        }
+        assert!(!is_canonical(""));
+        assert!(!is_canonical("akash1"));
+        assert!(!is_canonical(
+            "akash1qufa3xzrf34qvwyejkhvnc4psf49fftaw0asmé"
+        ));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use serde_json::{Number, Value};
 
 use crate::address::{self, AddressProblem};
+use crate::akash_fast;
 use crate::claims::{AkashClaims, DeploymentPermission, Leases, ProviderPermission};
 use crate::error::{ClaimErrorCode as Code, ClaimErrors, SchemaSetupError};
 use crate::fuzzy;
@@ -53,6 +54,26 @@ impl AkashValidator {
     ///
     /// Time claims are not compared with any clock here.
     pub fn validate(&self, payload: &[u8]) -> Result<AkashClaims, ClaimErrors> {
+        // Fast path: one typed pass that accepts only plainly clean payloads; anything else,
+        // including every payload with a problem, goes through the walk, which reports it.
+        if let Some(claims) = self.validate_fast_path(payload) {
+            return Ok(claims);
+        }
+        self.validate_slow_path(payload)
+    }
+
+    /// The typed single pass alone: `Some` only for a payload that is clean in this behaviour,
+    /// `None` when unsure. Never accepts what [`validate_slow_path`](Self::validate_slow_path)
+    /// rejects. Exposed for the equivalence tests; not part of the stable api.
+    #[doc(hidden)]
+    pub fn validate_fast_path(&self, payload: &[u8]) -> Option<AkashClaims> {
+        akash_fast::validate(payload, self.behaviour == AkashBehaviour::Strict)
+    }
+
+    /// The `serde_json::Value` walk alone, which reports every problem. Exposed for the
+    /// equivalence tests; not part of the stable api.
+    #[doc(hidden)]
+    pub fn validate_slow_path(&self, payload: &[u8]) -> Result<AkashClaims, ClaimErrors> {
         let value: Value = match serde_json::from_slice(payload) {
             Ok(v) => v,
             Err(e) => return Err(schema_map::invalid_json(&e)),

@@ -25,6 +25,7 @@
 
 mod address;
 mod akash;
+mod akash_fast;
 mod claims;
 mod error;
 mod filecoin;

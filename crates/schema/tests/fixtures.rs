@@ -113,6 +113,7 @@ fn akash_upstream_cases() {
         serde_json::from_str(&fixture("akash/cases_jwt.json.tmpl")).unwrap();
     let v = Akash::load();
     let mut failures = Vec::new();
+    let mut fast_taken = 0;
     for (i, case) in file.cases.iter().enumerate() {
         assert_eq!(case.index, i);
         assert_eq!(
@@ -161,6 +162,13 @@ fn akash_upstream_cases() {
         if let Err(m) = v.check_contract(payload) {
             failures.push(format!("#{i}: contract: {m}"));
         }
+        match v.check_fast_path(payload) {
+            Ok(n) => fast_taken += n,
+            Err(m) => failures.push(format!("#{i}: fast path: {m}")),
+        }
+        if let Err(m) = v.check_fast_path(case.claims.as_bytes()) {
+            failures.push(format!("#{i}: fast path (template claims): {m}"));
+        }
         // The template form (numeric strings for times) decodes the same way in Go.
         let from_template = v.compat.validate(case.claims.as_bytes());
         if from_template.is_ok() != compat.is_ok() {
@@ -180,6 +188,16 @@ fn akash_upstream_cases() {
             );
         }
     }
+    // Every passing upstream case is a plain, clean token: the fast path must take it.
+    let passing: usize = file
+        .cases
+        .iter()
+        .map(|c| usize::from(c.strict.passes()) + usize::from(c.compat.passes()))
+        .sum();
+    assert_eq!(
+        fast_taken, passing,
+        "fast path skipped a clean upstream case"
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -197,6 +215,7 @@ fn akash_divergence_table() {
         "every row of AKASH.md §4.4 is covered"
     );
     let mut failures = Vec::new();
+    let mut fast_taken = 0;
     for case in &file.cases {
         let payload = case.payload.as_bytes();
         for (mode, validator, want) in [
@@ -216,6 +235,10 @@ fn akash_divergence_table() {
         if let Err(m) = v.check_contract(payload) {
             failures.push(format!("{}: contract: {m}", case.id));
         }
+        match v.check_fast_path(payload) {
+            Ok(n) => fast_taken += n,
+            Err(m) => failures.push(format!("{}: fast path: {m}", case.id)),
+        }
         if let Some(kind) = &case.time_check {
             assert!(matches!(kind.as_str(), "expired" | "not_yet_valid"));
         }
@@ -223,6 +246,12 @@ fn akash_divergence_table() {
             assert!(!note.is_empty());
         }
     }
+    // Most accepted divergences are go leniencies (null, numeric strings, `aud`, …) that the
+    // fast path leaves to the walk; the plain ones take it.
+    assert!(
+        fast_taken > 0,
+        "fast path never taken on the divergence table"
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 

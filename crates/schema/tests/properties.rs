@@ -269,6 +269,109 @@ fn set_pointer(v: &mut Value, ptr: &str, new: Value) {
     }
 }
 
+/// How to print a document: member order, whitespace, one escaped string, one repeated member.
+#[derive(Clone, Debug)]
+struct TextStyle {
+    salt: u64,
+    space: &'static str,
+    escape: Option<usize>,
+    dup: Option<usize>,
+}
+
+fn text_style() -> impl Strategy<Value = TextStyle> {
+    (
+        any::<u64>(),
+        prop::sample::select(vec!["", " ", "\n  ", "\t", "\r\n"]),
+        prop::option::weighted(0.3, 0..40usize),
+        prop::option::weighted(0.2, 0..20usize),
+    )
+        .prop_map(|(salt, space, escape, dup)| TextStyle {
+            salt,
+            space,
+            escape,
+            dup,
+        })
+}
+
+#[derive(Clone, Debug)]
+enum Edit {
+    Insert(u8),
+    Replace(u8),
+    Delete,
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    let byte =
+        prop::sample::select(b"\"\\,:{}[]0123456789-+.eEu \t\x00\x1faz\xc3\xa9\xff".to_vec());
+    prop_oneof![
+        byte.clone().prop_map(Edit::Insert),
+        byte.prop_map(Edit::Replace),
+        Just(Edit::Delete),
+    ]
+}
+
+fn order_key(salt: u64, k: &str) -> u64 {
+    k.bytes().fold(salt, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
+/// Serializes `v` in `style`; `n` counts strings and members so one of each can be picked.
+fn write_styled(v: &Value, style: &TextStyle, n: &mut usize, out: &mut String) {
+    let sp = style.space;
+    match v {
+        Value::Object(m) => {
+            let mut members: Vec<_> = m.iter().collect();
+            members.sort_by_key(|(k, _)| order_key(style.salt, k));
+            out.push('{');
+            let mut first = true;
+            for (k, c) in members {
+                *n += 1;
+                let times = if style.dup == Some(*n) { 2 } else { 1 };
+                for _ in 0..times {
+                    if !first {
+                        out.push(',');
+                    }
+                    first = false;
+                    out.push_str(sp);
+                    write_styled(&Value::String(k.clone()), style, n, out);
+                    out.push_str(sp);
+                    out.push(':');
+                    out.push_str(sp);
+                    write_styled(c, style, n, out);
+                }
+            }
+            out.push_str(sp);
+            out.push('}');
+        }
+        Value::Array(a) => {
+            out.push('[');
+            for (i, c) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(sp);
+                write_styled(c, style, n, out);
+            }
+            out.push_str(sp);
+            out.push(']');
+        }
+        Value::String(s) => {
+            *n += 1;
+            if style.escape == Some(*n) {
+                out.push('"');
+                for ch in s.chars() {
+                    out.push_str(&format!("\\u{:04x}", u32::from(ch)));
+                }
+                out.push('"');
+            } else {
+                out.push_str(&serde_json::to_string(s).unwrap());
+            }
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, .. ProptestConfig::default() })]
 
@@ -280,7 +383,11 @@ proptest! {
         prop_assert!(akash.ours.is_valid(&v));
         prop_assert!(akash.upstream.is_valid(&v));
         prop_assert_eq!(akash.strict.validate(&bytes), Ok(c.clone()));
-        prop_assert_eq!(akash.compat.validate(&bytes), Ok(c));
+        prop_assert_eq!(akash.compat.validate(&bytes), Ok(c.clone()));
+        // Plain valid claims take the fast path in both behaviours, with the same claims.
+        prop_assert_eq!(akash.strict.validate_fast_path(&bytes), Some(c.clone()));
+        prop_assert_eq!(akash.compat.validate_fast_path(&bytes), Some(c));
+        prop_assert_eq!(akash.check_fast_path(&bytes), Ok(2));
     }
 
     #[test]
@@ -300,6 +407,7 @@ proptest! {
             );
         }
         prop_assert!(akash.check_contract(&bytes).is_ok());
+        prop_assert_eq!(akash.check_fast_path(&bytes), Ok(0));
     }
 
     #[test]
@@ -320,6 +428,7 @@ proptest! {
             prop_assert_eq!(errors.len(), 1);
         }
         prop_assert!(akash.check_contract(&bytes).is_ok());
+        prop_assert_eq!(akash.check_fast_path(&bytes), Ok(0));
     }
 
     #[test]
@@ -340,6 +449,7 @@ proptest! {
         // The schema cannot see duplicate providers: strict rejects through the go rule.
         prop_assert!(akash.ours.is_valid(&v));
         prop_assert!(akash.check_contract(&bytes).is_ok());
+        prop_assert_eq!(akash.check_fast_path(&bytes), Ok(0));
     }
 
     /// Fast path versus schema: replace any node with an awkward value; strict must reject
@@ -361,6 +471,37 @@ proptest! {
         }
         let bytes = serde_json::to_vec(&v).unwrap();
         prop_assert_eq!(akash.check_contract(&bytes), Ok(()), "{}", String::from_utf8_lossy(&bytes));
+        prop_assert!(akash.check_fast_path(&bytes).is_ok(), "{:?}: {}", akash.check_fast_path(&bytes), String::from_utf8_lossy(&bytes));
+    }
+
+    /// Fast path versus slow path on the json text itself: member order, whitespace, escaped
+    /// strings, repeated members, and single-character edits of valid payloads.
+    #[test]
+    fn fast_path_agrees_with_the_walk_on_text_variants(
+        c in claims(),
+        style in text_style(),
+        edits in prop::collection::vec((any::<prop::sample::Index>(), edit()), 0..3),
+    ) {
+        let akash = Akash::load();
+        let mut out = String::new();
+        let mut n = 0;
+        write_styled(&to_json(&c), &style, &mut n, &mut out);
+        let mut bytes = out.into_bytes();
+        let clean = edits.is_empty() && style.dup.is_none();
+        for (at, e) in edits {
+            let i = at.index(bytes.len() + 1);
+            match e {
+                Edit::Insert(b) => bytes.insert(i, b),
+                Edit::Replace(b) if i < bytes.len() => bytes[i] = b,
+                Edit::Delete if i < bytes.len() => { bytes.remove(i); }
+                _ => {}
+            }
+        }
+        let taken = akash.check_fast_path(&bytes);
+        prop_assert!(taken.is_ok(), "{:?}: {}", taken, String::from_utf8_lossy(&bytes));
+        if clean && style.escape.is_none() {
+            prop_assert_eq!(taken, Ok(2), "{}", String::from_utf8_lossy(&bytes));
+        }
     }
 
     #[test]

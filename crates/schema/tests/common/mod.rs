@@ -123,4 +123,33 @@ impl Akash {
         }
         Ok(())
     }
+
+    /// The fast path against the `Value` walk, in both behaviours: whatever the fast path
+    /// accepts, the walk accepts with equal claims, and `validate` returns exactly what the walk
+    /// returns. Returns how many behaviours took the fast path.
+    pub(crate) fn check_fast_path(&self, payload: &[u8]) -> Result<usize, String> {
+        let mut fast_taken = 0;
+        for (mode, validator) in [("strict", &self.strict), ("compat", &self.compat)] {
+            let slow = validator.validate_slow_path(payload);
+            if let Some(fast) = validator.validate_fast_path(payload) {
+                fast_taken += 1;
+                match &slow {
+                    Ok(c) if *c == fast => {}
+                    Ok(c) => {
+                        return Err(format!("[{mode}] fast claims {fast:?}, slow claims {c:?}"));
+                    }
+                    Err(e) => {
+                        return Err(format!(
+                            "[{mode}] fast path accepts, slow path rejects: {:?}",
+                            render_plain(e)
+                        ));
+                    }
+                }
+            }
+            if validator.validate(payload) != slow {
+                return Err(format!("[{mode}] validate differs from the slow path"));
+            }
+        }
+        Ok(fast_taken)
+    }
 }

@@ -1,0 +1,536 @@
+//! The Akash fast path: one typed serde pass straight from the payload bytes to [`AkashClaims`],
+//! with no `serde_json::Value` and no map allocation.
+//!
+//! It only ever answers "clean" (`Some(claims)`) or "not sure" (`None`). It gives up at the
+//! first thing that is not plainly valid in **both** behaviours' rules: invalid JSON, an unknown
+//! or repeated key, `null`, a float or a numeric string, an empty or repeated list entry, an
+//! access conflict, a bad address, … Then the caller runs the `Value`-based walk
+//! ([`crate::akash`]), which finds every problem and words it. So error reporting lives in one
+//! place, and this module only has to be right about acceptance: whatever it accepts, the walk
+//! accepts with equal claims (checked by `tests/properties.rs` and `tests/fixtures.rs`).
+//!
+//! The JSON grammar, string unescaping, UTF-8 checks and number classification (`u64`, `i64`,
+//! `f64`) come from the same `serde_json` parser the walk uses, so both see the same values.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+
+use crate::address;
+use crate::claims::{AkashClaims, DeploymentPermission, Leases, ProviderPermission};
+use crate::scope::{Access, Scope, ScopeSet};
+
+/// Runs the fast path: `Some` only when the payload is clean under the chosen behaviour.
+pub(crate) fn validate(payload: &[u8], strict: bool) -> Option<AkashClaims> {
+    let mut de = serde_json::Deserializer::from_slice(payload);
+    let claims = Top { strict }.deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    Some(claims)
+}
+
+/// The error every visitor returns to give up; its text is never shown.
+fn bail<T, E: de::Error>() -> Result<T, E> {
+    Err(E::custom("not clean"))
+}
+
+/// Stores a member's value, giving up when the key was already seen (the walk keeps the last
+/// duplicate; giving up lets it decide).
+fn set_once<T, E: de::Error>(slot: &mut Option<T>, value: T) -> Result<(), E> {
+    if slot.is_some() {
+        return bail();
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+/// Map keys, resolved against one level's known names (exact, after unescaping).
+struct Key(&'static [&'static str]);
+
+impl<'de> DeserializeSeed<'de> for Key {
+    type Value = usize;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<usize, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for Key {
+    type Value = usize;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a known claim name")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<usize, E> {
+        match self.0.iter().position(|k| *k == v) {
+            Some(i) => Ok(i),
+            None => bail(),
+        }
+    }
+}
+
+const TOP_KEYS: &[&str] = &["iss", "iat", "nbf", "exp", "jti", "version", "leases"];
+const LEASES_KEYS: &[&str] = &["access", "scope", "permissions"];
+const PERMISSION_KEYS: &[&str] = &["provider", "access", "scope", "deployments"];
+const DEPLOYMENT_KEYS: &[&str] = &["dseq", "gseq", "oseq", "scope", "services"];
+
+/// Implements `DeserializeSeed` for a visitor type by deserializing any JSON value into it.
+macro_rules! seed_is_visitor {
+    ($($t:ty),* $(,)?) => {$(
+        impl<'de> DeserializeSeed<'de> for $t {
+            type Value = <$t as Visitor<'de>>::Value;
+            fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                d.deserialize_any(self)
+            }
+        }
+    )*};
+}
+
+seed_is_visitor!(
+    Top,
+    Address,
+    Time,
+    Version,
+    Jti,
+    LeasesSeed,
+    AccessName,
+    ScopeList,
+    ScopeName,
+    Permissions,
+    Permission,
+    Deployments,
+    Deployment,
+    Seq,
+    Services,
+    ServiceName,
+);
+
+struct Top {
+    strict: bool,
+}
+
+impl<'de> Visitor<'de> for Top {
+    type Value = AkashClaims;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a claims object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AkashClaims, A::Error> {
+        let strict = self.strict;
+        let (mut iss, mut iat, mut nbf, mut exp, mut jti, mut version, mut leases) =
+            (None, None, None, None, None, None, None);
+        while let Some(k) = map.next_key_seed(Key(TOP_KEYS))? {
+            match k {
+                0 => set_once(&mut iss, map.next_value_seed(Address { strict })?)?,
+                1 => set_once(&mut iat, map.next_value_seed(Time { strict })?)?,
+                2 => set_once(&mut nbf, map.next_value_seed(Time { strict })?)?,
+                3 => set_once(&mut exp, map.next_value_seed(Time { strict })?)?,
+                4 => set_once(&mut jti, map.next_value_seed(Jti { strict })?)?,
+                5 => set_once(&mut version, map.next_value_seed(Version)?)?,
+                _ => set_once(&mut leases, map.next_value_seed(LeasesSeed { strict })?)?,
+            }
+        }
+        match (iss, iat, nbf, exp, version, leases) {
+            (Some(iss), Some(iat), Some(nbf), Some(exp), Some(version), Some(leases)) => {
+                Ok(AkashClaims {
+                    iss,
+                    iat,
+                    nbf,
+                    exp,
+                    jti,
+                    version,
+                    leases,
+                })
+            }
+            _ => bail(),
+        }
+    }
+}
+
+/// An `akash1…` address that passes [`address::check`] in the chosen behaviour.
+struct Address {
+    strict: bool,
+}
+
+impl Visitor<'_> for Address {
+    type Value = String;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an address")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
+        match address::check(v, self.strict) {
+            Ok(()) => Ok(v.to_owned()),
+            Err(_) => bail(),
+        }
+    }
+}
+
+/// `iat`/`nbf`/`exp`: a plain integer literal that fits `i64`; negative ones only in compat
+/// mode (strict refuses them, Go keeps them). Floats and numeric strings go to the slow path.
+struct Time {
+    strict: bool,
+}
+
+impl Visitor<'_> for Time {
+    type Value = i64;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a unix time")
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<i64, E> {
+        match i64::try_from(v) {
+            Ok(t) => Ok(t),
+            Err(_) => bail(),
+        }
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<i64, E> {
+        // serde_json only calls this for negative literals.
+        if self.strict {
+            return bail();
+        }
+        Ok(v)
+    }
+}
+
+struct Version;
+
+impl Visitor<'_> for Version {
+    type Value = String;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("`v1`")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
+        if v == "v1" {
+            Ok("v1".to_owned())
+        } else {
+            bail()
+        }
+    }
+}
+
+/// `jti`: any string in compat mode, a non-empty one in strict mode.
+struct Jti {
+    strict: bool,
+}
+
+impl Visitor<'_> for Jti {
+    type Value = String;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a token id")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
+        if self.strict && v.is_empty() {
+            return bail();
+        }
+        Ok(v.to_owned())
+    }
+}
+
+struct AccessName;
+
+impl Visitor<'_> for AccessName {
+    type Value = Access;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an access level")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Access, E> {
+        match Access::parse(v) {
+            Some(a) => Ok(a),
+            None => bail(),
+        }
+    }
+}
+
+/// A non-empty list of known, distinct scopes (what every rule that reads a scope list wants).
+struct ScopeList;
+
+impl<'de> Visitor<'de> for ScopeList {
+    type Value = ScopeSet;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a scope list")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ScopeSet, A::Error> {
+        let mut set = ScopeSet::EMPTY;
+        while let Some(s) = seq.next_element_seed(ScopeName)? {
+            if !set.insert(s) {
+                return bail();
+            }
+        }
+        if set.is_empty() {
+            return bail();
+        }
+        Ok(set)
+    }
+}
+
+struct ScopeName;
+
+impl Visitor<'_> for ScopeName {
+    type Value = Scope;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a scope")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Scope, E> {
+        match Scope::parse(v) {
+            Some(s) => Ok(s),
+            None => bail(),
+        }
+    }
+}
+
+struct LeasesSeed {
+    strict: bool,
+}
+
+impl<'de> Visitor<'de> for LeasesSeed {
+    type Value = Leases;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a leases object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Leases, A::Error> {
+        let strict = self.strict;
+        let (mut access, mut scope, mut permissions) = (None, None, None);
+        while let Some(k) = map.next_key_seed(Key(LEASES_KEYS))? {
+            match k {
+                0 => set_once(&mut access, map.next_value_seed(AccessName)?)?,
+                1 => set_once(&mut scope, map.next_value_seed(ScopeList)?)?,
+                _ => set_once(
+                    &mut permissions,
+                    map.next_value_seed(Permissions { strict })?,
+                )?,
+            }
+        }
+        // Only the shape each access level requires; anything extra is a conflict in strict
+        // mode and a judgement call (empty lists, ignored scopes) in compat mode.
+        match (access, scope, permissions) {
+            (Some(access @ Access::Full), None, None) => Ok(Leases {
+                access,
+                scope: ScopeSet::EMPTY,
+                permissions: Vec::new(),
+            }),
+            (Some(access @ Access::Scoped), Some(scope), None) => Ok(Leases {
+                access,
+                scope,
+                permissions: Vec::new(),
+            }),
+            (Some(access @ Access::Granular), None, Some(permissions)) => Ok(Leases {
+                access,
+                scope: ScopeSet::EMPTY,
+                permissions,
+            }),
+            _ => bail(),
+        }
+    }
+}
+
+/// A non-empty list of provider entries with distinct providers (compared without case, as the
+/// walk does).
+struct Permissions {
+    strict: bool,
+}
+
+impl<'de> Visitor<'de> for Permissions {
+    type Value = Vec<ProviderPermission>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of provider entries")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<ProviderPermission>, A::Error> {
+        let mut out: Vec<ProviderPermission> = Vec::with_capacity(seq.size_hint().unwrap_or(2));
+        while let Some(p) = seq.next_element_seed(Permission {
+            strict: self.strict,
+        })? {
+            if out
+                .iter()
+                .any(|o| o.provider.eq_ignore_ascii_case(&p.provider))
+            {
+                return bail();
+            }
+            out.push(p);
+        }
+        if out.is_empty() {
+            return bail();
+        }
+        Ok(out)
+    }
+}
+
+struct Permission {
+    strict: bool,
+}
+
+impl<'de> Visitor<'de> for Permission {
+    type Value = ProviderPermission;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a provider entry")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ProviderPermission, A::Error> {
+        let strict = self.strict;
+        let (mut provider, mut access, mut scope, mut deployments) = (None, None, None, None);
+        while let Some(k) = map.next_key_seed(Key(PERMISSION_KEYS))? {
+            match k {
+                0 => set_once(&mut provider, map.next_value_seed(Address { strict })?)?,
+                1 => set_once(&mut access, map.next_value_seed(AccessName)?)?,
+                2 => set_once(&mut scope, map.next_value_seed(ScopeList)?)?,
+                _ => set_once(
+                    &mut deployments,
+                    map.next_value_seed(Deployments { strict })?,
+                )?,
+            }
+        }
+        let Some(provider) = provider else {
+            return bail();
+        };
+        match (access, scope, deployments) {
+            (Some(access @ Access::Full), None, None) => Ok(ProviderPermission {
+                provider,
+                access,
+                scope: ScopeSet::EMPTY,
+                deployments: Vec::new(),
+            }),
+            (Some(access @ Access::Scoped), Some(scope), None) => Ok(ProviderPermission {
+                provider,
+                access,
+                scope,
+                deployments: Vec::new(),
+            }),
+            (Some(access @ Access::Granular), None, Some(deployments)) => Ok(ProviderPermission {
+                provider,
+                access,
+                scope: ScopeSet::EMPTY,
+                deployments,
+            }),
+            _ => bail(),
+        }
+    }
+}
+
+/// A non-empty list of deployment entries.
+struct Deployments {
+    strict: bool,
+}
+
+impl<'de> Visitor<'de> for Deployments {
+    type Value = Vec<DeploymentPermission>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of deployment entries")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> Result<Vec<DeploymentPermission>, A::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(1));
+        while let Some(d) = seq.next_element_seed(Deployment {
+            strict: self.strict,
+        })? {
+            out.push(d);
+        }
+        if out.is_empty() {
+            return bail();
+        }
+        Ok(out)
+    }
+}
+
+struct Deployment {
+    strict: bool,
+}
+
+impl<'de> Visitor<'de> for Deployment {
+    type Value = DeploymentPermission;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a deployment entry")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<DeploymentPermission, A::Error> {
+        let (mut dseq, mut gseq, mut oseq, mut scope, mut services) =
+            (None, None, None, None, None);
+        while let Some(k) = map.next_key_seed(Key(DEPLOYMENT_KEYS))? {
+            match k {
+                0 => set_once(&mut dseq, map.next_value_seed(Seq { max: u64::MAX })?)?,
+                1 => set_once(&mut gseq, map.next_value_seed(Seq { max: SEQ32_MAX })?)?,
+                2 => set_once(&mut oseq, map.next_value_seed(Seq { max: SEQ32_MAX })?)?,
+                3 => set_once(&mut scope, map.next_value_seed(ScopeList)?)?,
+                _ => set_once(
+                    &mut services,
+                    map.next_value_seed(Services {
+                        strict: self.strict,
+                    })?,
+                )?,
+            }
+        }
+        let (Some(dseq), Some(scope), Some(services)) = (dseq, scope, services) else {
+            return bail();
+        };
+        if dseq == 0 {
+            return bail();
+        }
+        // Go: `oseq > 0 && gseq == 0` fails; the schema: `oseq` requires `gseq`. Compat mode
+        // tolerates `oseq: 0` alone; the slow path decides that rare case.
+        let (gseq, oseq) = match (gseq, oseq) {
+            (_, Some(_)) if gseq.is_none() => return bail(),
+            (Some(0), Some(o)) if o > 0 => return bail(),
+            (g, o) => (g.unwrap_or(0), o.unwrap_or(0)),
+        };
+        let (Ok(gseq), Ok(oseq)) = (u32::try_from(gseq), u32::try_from(oseq)) else {
+            return bail();
+        };
+        Ok(DeploymentPermission {
+            dseq,
+            gseq,
+            oseq,
+            scope,
+            services,
+        })
+    }
+}
+
+const SEQ32_MAX: u64 = u32::MAX as u64;
+
+/// A sequence number: a plain non-negative integer literal up to `max`.
+struct Seq {
+    max: u64,
+}
+
+impl Visitor<'_> for Seq {
+    type Value = u64;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a sequence number")
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<u64, E> {
+        if v > self.max {
+            return bail();
+        }
+        Ok(v)
+    }
+}
+
+/// A non-empty list of distinct service names; strict mode also refuses empty names.
+struct Services {
+    strict: bool,
+}
+
+impl<'de> Visitor<'de> for Services {
+    type Value = Vec<String>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of service names")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<String>, A::Error> {
+        let mut out: Vec<String> = Vec::with_capacity(seq.size_hint().unwrap_or(2));
+        while let Some(s) = seq.next_element_seed(ServiceName)? {
+            if (self.strict && s.is_empty()) || out.contains(&s) {
+                return bail();
+            }
+            out.push(s);
+        }
+        if out.is_empty() {
+            return bail();
+        }
+        Ok(out)
+    }
+}
+
+struct ServiceName;
+
+impl Visitor<'_> for ServiceName {
+    type Value = String;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a service name")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
+        Ok(v.to_owned())
+    }
+}
