@@ -301,14 +301,24 @@ impl Authorizer {
         })
     }
 
-    /// `nbf <= now < exp`, each bound widened by the policy's leeway.
+    /// `nbf <= now < exp`, each bound widened by the policy's leeway (golang-jwt, as the Akash
+    /// provider checks). Filecoin tokens follow jsonwebtoken, as Forest does: expired only once
+    /// `now > exp + leeway`; Lotus claims carry no `exp` at all.
     fn check_time(&self, claims: &Claims, now: i64) -> Result<(), (DenyCode, String)> {
-        let (nbf, exp) = match claims {
-            Claims::Akash(akash) => (Some(akash.nbf), Some(akash.exp)),
-            Claims::Filecoin(filecoin) => (None, filecoin.exp),
+        let (nbf, expired_at) = match claims {
+            Claims::Akash(akash) => (
+                Some(akash.nbf),
+                Some((akash.exp, akash.exp.saturating_add(self.leeway))),
+            ),
+            Claims::Filecoin(filecoin) => (
+                None,
+                filecoin
+                    .exp
+                    .map(|exp| (exp, exp.saturating_add(self.leeway).saturating_add(1))),
+            ),
         };
-        if let Some(exp) = exp
-            && now >= exp.saturating_add(self.leeway)
+        if let Some((exp, expired_at)) = expired_at
+            && now >= expired_at
         {
             return Err((
                 DenyCode::TokenExpired,
