@@ -2,20 +2,18 @@
 
 use crate::error::VerifyError;
 use crate::secret::HmacSecret;
-use hmac::{KeyInit as _, Mac as _};
+use hmac::Mac as _;
 use subtle::ConstantTimeEq as _;
 
 /// Length of an HS256 tag. Truncated tags are rejected.
 pub const HS256_TAG_LEN: usize = 32;
 
-type HmacSha256 = hmac::Hmac<sha2::Sha256>;
+/// HMAC-SHA256.
+pub(crate) type HmacSha256 = hmac::Hmac<sha2::Sha256>;
 
 /// Computes the HMAC-SHA256 tag of `message`.
 pub(crate) fn hs256_tag(message: &[u8], secret: &HmacSecret) -> [u8; HS256_TAG_LEN] {
-    // HMAC accepts keys of any length, so `new_from_slice` cannot fail for HMAC-SHA256.
-    let Ok(mut mac) = HmacSha256::new_from_slice(secret.expose()) else {
-        return [0; HS256_TAG_LEN];
-    };
+    let mut mac = secret.keyed_mac().clone();
     mac.update(message);
     mac.finalize().into_bytes().into()
 }
