@@ -77,16 +77,20 @@ pub(crate) fn is_canonical(s: &str) -> bool {
     }
     // 32 data characters = 160 bits = 20 bytes exactly: no padding bits to check.
     let mut chk = AKASH_HRP_STATE;
-    for &c in data {
-        let Some(&v) = CHARSET_REV.get(usize::from(c)) else {
+    for pair in data.chunks_exact(2) {
+        let (Some(v1), Some(v2)) = (value(pair.first()), value(pair.get(1))) else {
             return false;
         };
-        if v == INVALID {
-            return false;
-        }
-        chk = polymod_step(chk, v);
+        chk = polymod_pair(chk, (u32::from(v1) << 5) | u32::from(v2));
     }
     chk == BECH32_CONST
+}
+
+/// The 5-bit value of a lowercase bech32 character.
+#[inline]
+fn value(c: Option<&u8>) -> Option<u8> {
+    let v = *CHARSET_REV.get(usize::from(*c?))?;
+    (v != INVALID).then_some(v)
 }
 
 const INVALID: u8 = 0xff;
@@ -115,9 +119,8 @@ const CHARSET_REV: [u8; 128] = {
     t
 };
 
-const fn polymod_step(chk: u32, v: u8) -> u32 {
-    let top = chk >> 25;
-    let mut chk = ((chk & 0x01ff_ffff) << 5) ^ (v as u32);
+/// The generators selected by the five bits of `top`, xored into `chk`.
+const fn slow_step(mut chk: u32, top: u32) -> u32 {
     if top & 1 != 0 {
         chk ^= GEN[0];
     }
@@ -136,6 +139,38 @@ const fn polymod_step(chk: u32, v: u8) -> u32 {
     chk
 }
 
+/// One bech32 polymod step, at compile time.
+const fn const_step(chk: u32, v: u8) -> u32 {
+    slow_step(((chk & 0x01ff_ffff) << 5) ^ (v as u32), chk >> 25)
+}
+
+/// Two bech32 polymod steps at once (the polymod is linear over GF(2)): `vv` holds both 5-bit
+/// values, first one high.
+#[inline]
+fn polymod_pair(chk: u32, vv: u32) -> u32 {
+    let gen_xor = GEN_XOR2
+        .get(((chk >> 20) & 0x3ff) as usize)
+        .copied()
+        .unwrap_or(0);
+    ((chk & 0x000f_ffff) << 10) ^ vv ^ gen_xor
+}
+
+/// `GEN_XOR2[t]`: what two steps add for the top ten bits `t` of the state.
+#[expect(
+    clippy::indexing_slicing,
+    reason = "evaluated at compile time: an index out of range fails the build"
+)]
+const GEN_XOR2: [u32; 1024] = {
+    let mut t = [0u32; 1024];
+    let mut top = 0u32;
+    while top < 1024 {
+        // Two steps from the state `top << 20` with zero data, minus the plain shift.
+        t[top as usize] = const_step(const_step(top << 20, 0), 0);
+        top += 1;
+    }
+    t
+};
+
 /// The checksum state after the expanded human-readable part `akash`.
 #[expect(
     clippy::indexing_slicing,
@@ -146,13 +181,13 @@ const AKASH_HRP_STATE: u32 = {
     let mut chk = 1;
     let mut i = 0;
     while i < hrp.len() {
-        chk = polymod_step(chk, hrp[i] >> 5);
+        chk = const_step(chk, hrp[i] >> 5);
         i += 1;
     }
-    chk = polymod_step(chk, 0);
+    chk = const_step(chk, 0);
     let mut i = 0;
     while i < hrp.len() {
-        chk = polymod_step(chk, hrp[i] & 31);
+        chk = const_step(chk, hrp[i] & 31);
         i += 1;
     }
     chk

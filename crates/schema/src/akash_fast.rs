@@ -43,33 +43,71 @@ fn set_once<T, E: de::Error>(slot: &mut Option<T>, value: T) -> Result<(), E> {
     Ok(())
 }
 
-/// Map keys, resolved against one level's known names (exact, after unescaping).
-struct Key(&'static [&'static str]);
+/// Map keys, resolved by one level's name table (exact, after unescaping).
+struct Key(fn(&str) -> Option<u8>);
 
 impl<'de> DeserializeSeed<'de> for Key {
-    type Value = usize;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<usize, D::Error> {
+    type Value = u8;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<u8, D::Error> {
         d.deserialize_str(self)
     }
 }
 
 impl Visitor<'_> for Key {
-    type Value = usize;
+    type Value = u8;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a known claim name")
     }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<usize, E> {
-        match self.0.iter().position(|k| *k == v) {
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<u8, E> {
+        match (self.0)(v) {
             Some(i) => Ok(i),
             None => bail(),
         }
     }
 }
 
-const TOP_KEYS: &[&str] = &["iss", "iat", "nbf", "exp", "jti", "version", "leases"];
-const LEASES_KEYS: &[&str] = &["access", "scope", "permissions"];
-const PERMISSION_KEYS: &[&str] = &["provider", "access", "scope", "deployments"];
-const DEPLOYMENT_KEYS: &[&str] = &["dseq", "gseq", "oseq", "scope", "services"];
+fn top_key(k: &str) -> Option<u8> {
+    Some(match k {
+        "iss" => 0,
+        "iat" => 1,
+        "nbf" => 2,
+        "exp" => 3,
+        "jti" => 4,
+        "version" => 5,
+        "leases" => 6,
+        _ => return None,
+    })
+}
+
+fn leases_key(k: &str) -> Option<u8> {
+    Some(match k {
+        "access" => 0,
+        "scope" => 1,
+        "permissions" => 2,
+        _ => return None,
+    })
+}
+
+fn permission_key(k: &str) -> Option<u8> {
+    Some(match k {
+        "provider" => 0,
+        "access" => 1,
+        "scope" => 2,
+        "deployments" => 3,
+        _ => return None,
+    })
+}
+
+fn deployment_key(k: &str) -> Option<u8> {
+    Some(match k {
+        "dseq" => 0,
+        "gseq" => 1,
+        "oseq" => 2,
+        "scope" => 3,
+        "services" => 4,
+        _ => return None,
+    })
+}
 
 /// Implements `DeserializeSeed` for a visitor type by deserializing any JSON value into it.
 macro_rules! seed_is_visitor {
@@ -115,7 +153,7 @@ impl<'de> Visitor<'de> for Top {
         let strict = self.strict;
         let (mut iss, mut iat, mut nbf, mut exp, mut jti, mut version, mut leases) =
             (None, None, None, None, None, None, None);
-        while let Some(k) = map.next_key_seed(Key(TOP_KEYS))? {
+        while let Some(k) = map.next_key_seed(Key(top_key))? {
             match k {
                 0 => set_once(&mut iss, map.next_value_seed(Address { strict })?)?,
                 1 => set_once(&mut iat, map.next_value_seed(Time { strict })?)?,
@@ -285,7 +323,7 @@ impl<'de> Visitor<'de> for LeasesSeed {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Leases, A::Error> {
         let strict = self.strict;
         let (mut access, mut scope, mut permissions) = (None, None, None);
-        while let Some(k) = map.next_key_seed(Key(LEASES_KEYS))? {
+        while let Some(k) = map.next_key_seed(Key(leases_key))? {
             match k {
                 0 => set_once(&mut access, map.next_value_seed(AccessName)?)?,
                 1 => set_once(&mut scope, map.next_value_seed(ScopeList)?)?,
@@ -361,7 +399,7 @@ impl<'de> Visitor<'de> for Permission {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ProviderPermission, A::Error> {
         let strict = self.strict;
         let (mut provider, mut access, mut scope, mut deployments) = (None, None, None, None);
-        while let Some(k) = map.next_key_seed(Key(PERMISSION_KEYS))? {
+        while let Some(k) = map.next_key_seed(Key(permission_key))? {
             match k {
                 0 => set_once(&mut provider, map.next_value_seed(Address { strict })?)?,
                 1 => set_once(&mut access, map.next_value_seed(AccessName)?)?,
@@ -438,7 +476,7 @@ impl<'de> Visitor<'de> for Deployment {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<DeploymentPermission, A::Error> {
         let (mut dseq, mut gseq, mut oseq, mut scope, mut services) =
             (None, None, None, None, None);
-        while let Some(k) = map.next_key_seed(Key(DEPLOYMENT_KEYS))? {
+        while let Some(k) = map.next_key_seed(Key(deployment_key))? {
             match k {
                 0 => set_once(&mut dseq, map.next_value_seed(Seq { max: u64::MAX })?)?,
                 1 => set_once(&mut gseq, map.next_value_seed(Seq { max: SEQ32_MAX })?)?,
