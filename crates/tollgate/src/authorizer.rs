@@ -122,6 +122,7 @@ impl Authorizer {
 
         let verified = match self.cache.as_ref().and_then(|cache| cache.get(token)) {
             Some(hit) => {
+                let hit = Held::Shared(hit);
                 rec.record(Check::Cache, StepOutcome::Passed, || {
                     format!(
                         "`{}` token verified before: signature and claims checks skipped",
@@ -131,17 +132,18 @@ impl Authorizer {
                 hit
             }
             None => match self.verify(token, rec) {
-                Ok(fresh) => {
-                    let fresh = Arc::new(fresh);
-                    if let Some(cache) = &self.cache {
-                        cache.insert(token, Arc::clone(&fresh));
+                Ok(fresh) => match &self.cache {
+                    Some(cache) => {
+                        let shared = Arc::new(fresh);
+                        cache.insert(token, Arc::clone(&shared));
+                        Held::Shared(shared)
                     }
-                    fresh
-                }
+                    None => Held::Owned(fresh),
+                },
                 Err(denial) => return Decision::Deny(denial),
             },
         };
-        let issuer = verified.issuer.clone();
+        let issuer = verified.issuer().map(str::to_owned);
 
         if let Err((code, why)) = self.check_time(&verified.claims, now) {
             rec.record(Check::Time, StepOutcome::Failed, || why.clone());
@@ -290,15 +292,7 @@ impl Authorizer {
         rec.record(Check::Claims, StepOutcome::Passed, || {
             "schema and semantic rules hold".to_owned()
         });
-        let issuer = match &claims {
-            Claims::Akash(akash) => Some(akash.iss.clone()),
-            Claims::Filecoin(_) => None,
-        };
-        Ok(VerifiedClaims {
-            alg,
-            issuer,
-            claims,
-        })
+        Ok(VerifiedClaims { alg, claims })
     }
 
     /// `nbf <= now < exp`, each bound widened by the policy's leeway (golang-jwt, as the Akash
@@ -334,6 +328,24 @@ impl Authorizer {
             ));
         }
         Ok(())
+    }
+}
+
+/// Verified claims, either shared with the cache or owned by this call (no allocation to
+/// share them when the cache is off).
+enum Held {
+    Shared(Arc<VerifiedClaims>),
+    Owned(VerifiedClaims),
+}
+
+impl std::ops::Deref for Held {
+    type Target = VerifiedClaims;
+
+    fn deref(&self) -> &VerifiedClaims {
+        match self {
+            Held::Shared(shared) => shared,
+            Held::Owned(owned) => owned,
+        }
     }
 }
 

@@ -17,8 +17,6 @@ use tollgate_verify::Algorithm;
 pub(crate) struct VerifiedClaims {
     /// The algorithm the signature was checked with.
     pub alg: Algorithm,
-    /// The issuer whose key verified it (Akash), if any.
-    pub issuer: Option<String>,
     /// The validated claims.
     pub claims: Claims,
 }
@@ -33,9 +31,17 @@ pub(crate) enum Claims {
 }
 
 impl VerifiedClaims {
+    /// The issuer whose key verified the token (Akash), if any.
+    pub fn issuer(&self) -> Option<&str> {
+        match &self.claims {
+            Claims::Akash(claims) => Some(&claims.iss),
+            Claims::Filecoin(_) => None,
+        }
+    }
+
     /// A rough upper bound of the heap bytes this entry holds.
     fn approximate_bytes(&self) -> usize {
-        let base = std::mem::size_of::<Self>() + self.issuer.as_ref().map_or(0, String::len);
+        let base = std::mem::size_of::<Self>();
         base + match &self.claims {
             Claims::Akash(claims) => {
                 let permissions: usize = claims
