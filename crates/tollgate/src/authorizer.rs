@@ -211,7 +211,11 @@ impl Authorizer {
         rec.record(Check::Token, StepOutcome::Passed, || {
             format!("compact JWS, {} bytes", token.len())
         });
-        let claimed = parsed.issuer().map(str::to_owned);
+        // The claimed (not yet verified) issuer names Akash denials; Filecoin has no issuer.
+        let claimed = match &self.keys {
+            KeySource::Resolver(_) => parsed.issuer().map(str::to_owned),
+            KeySource::Secret(_) => None,
+        };
 
         let alg = match self.verifier.select(&parsed) {
             Ok(alg) => alg,
