@@ -52,16 +52,7 @@ pub fn run_inspect(args: &InspectArgs) -> Exit {
         }
     };
     let header = token.header();
-    println!(
-        "header     alg `{}`, typ {}, kid {}",
-        header.alg(),
-        header
-            .typ()
-            .map_or_else(|| "absent".to_owned(), |typ| format!("`{typ}`")),
-        header
-            .kid()
-            .map_or_else(|| "absent".to_owned(), |kid| format!("`{kid}`")),
-    );
+    println!("header     {}", header.json());
     let payload: serde_json::Value =
         serde_json::from_slice(token.payload()).unwrap_or(serde_json::Value::Null);
     let pretty = serde_json::to_string_pretty(&payload).unwrap_or_default();

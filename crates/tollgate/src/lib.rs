@@ -33,3 +33,14 @@ pub use tollgate_policy as policy;
 pub use tollgate_policy::{Policy, Resource};
 pub use tollgate_schema as schema;
 pub use tollgate_verify as verify;
+
+#[cfg(test)]
+mod tests {
+    /// The authorizer is shared across request handlers: it must stay `Send + Sync`.
+    #[test]
+    fn authorizer_is_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<crate::Authorizer>();
+        assert_send_sync::<crate::CachingResolver<crate::verify::StaticKeys>>();
+    }
+}
