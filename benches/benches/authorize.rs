@@ -162,7 +162,13 @@ fn ecdsa(c: &mut Criterion) {
         );
         assert!(raw.verify());
         assert!(authorizer.authorize_at(Some(&token), &op, NOW).is_allow());
-        let mut group = c.benchmark_group(name);
+        // With the `secp256k1` feature the verifier runs libsecp256k1; the baseline stays k256.
+        let group_name = if cfg!(feature = "secp256k1") {
+            format!("{name}_secp256k1")
+        } else {
+            name.to_owned()
+        };
+        let mut group = c.benchmark_group(group_name);
         group.bench_function("k256_verify_prehash_baseline", |b| {
             b.iter(|| black_box(raw.verify()))
         });
