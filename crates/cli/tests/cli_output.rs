@@ -101,30 +101,21 @@ fn inspect_lists_claim_problems_and_never_says_valid_without_a_key() {
 
 #[test]
 fn a_broken_policy_is_a_diagnostic_with_exit_2() {
-    let broken = root().join("target/tollgate-test-broken.policy");
-    std::fs::write(
-        &broken,
-        "policy broken\nfamily akash\nalgorithms ES256K none\nclaims strict\nleeway 0s\n",
-    )
-    .unwrap();
-    let output = tollgate(&[
-        "authorize",
-        "--policy",
-        broken.to_str().unwrap(),
-        "--op",
-        "lease.logs",
-    ]);
+    // A path relative to the repository root, so the rendering (which wraps long lines) does
+    // not depend on where the repository is checked out.
+    let broken = "target/tollgate-test-broken.policy";
+    let text = "policy broken\nfamily akash\nalgorithms ES256K none\nclaims strict\nleeway 0s\n";
+    std::fs::write(root().join(broken), text).unwrap();
+    let output = tollgate(&["authorize", "--policy", broken, "--op", "lease.logs"]);
     assert_eq!(output.status.code(), Some(2));
-    let stderr =
-        String::from_utf8_lossy(&output.stderr).replace(broken.to_str().unwrap(), "broken.policy");
-    insta::assert_snapshot!(stderr);
+    insta::assert_snapshot!(String::from_utf8_lossy(&output.stderr));
 }
 
 #[test]
 fn a_keys_file_whose_address_does_not_match_its_key_is_a_diagnostic() {
-    let keys = root().join("target/tollgate-test-bad-keys.yaml");
+    let keys = "target/tollgate-test-bad-keys.yaml";
     std::fs::write(
-        &keys,
+        root().join(keys),
         "accounts:\n  - pubkey: \"03e1fde5cc17f56501ed53d87718df76c135b9a6401dceb53d198111a1eaf85f76\"\n    address: \"akash1qgpqyqszqgpqyqszqgpqyqszqgpqyqszwv2uls\"\n",
     )
     .unwrap();
@@ -134,16 +125,14 @@ fn a_keys_file_whose_address_does_not_match_its_key_is_a_diagnostic() {
         "--policy",
         "policies/akash-provider.policy",
         "--keys",
-        keys.to_str().unwrap(),
+        keys,
         "--op",
         "provider.status",
         "--token",
         &token,
     ]);
     assert_eq!(output.status.code(), Some(2));
-    let stderr =
-        String::from_utf8_lossy(&output.stderr).replace(keys.to_str().unwrap(), "bad-keys.yaml");
-    insta::assert_snapshot!(stderr);
+    insta::assert_snapshot!(String::from_utf8_lossy(&output.stderr));
 }
 
 #[test]
