@@ -4,6 +4,7 @@ use serde_json::Value;
 
 use crate::claims::FilecoinClaims;
 use crate::error::{ClaimErrorCode as Code, ClaimErrors, SchemaSetupError};
+use crate::filecoin_fast;
 use crate::path::Path;
 use crate::schema_map;
 use crate::walk::{Sink, kind, number_text};
@@ -48,6 +49,25 @@ impl FilecoinValidator {
 
     /// Validates a decoded JWT payload. Expiry is not compared with any clock here.
     pub fn validate(&self, payload: &[u8]) -> Result<FilecoinClaims, ClaimErrors> {
+        // Fast path: one typed pass that accepts only plainly clean payloads; anything else,
+        // including every payload with a problem, goes through the walk, which reports it.
+        if let Some(claims) = self.validate_fast_path(payload) {
+            return Ok(claims);
+        }
+        self.validate_slow_path(payload)
+    }
+
+    /// The typed fast path alone: `Some` only for a payload it is sure is clean. Exposed for
+    /// the equivalence tests; use [`validate`](Self::validate).
+    #[doc(hidden)]
+    pub fn validate_fast_path(&self, payload: &[u8]) -> Option<FilecoinClaims> {
+        filecoin_fast::validate(payload, self.behaviour == FilecoinBehaviour::Forest)
+    }
+
+    /// The `serde_json::Value` walk alone, which reports every problem. Exposed for the
+    /// equivalence tests; use [`validate`](Self::validate).
+    #[doc(hidden)]
+    pub fn validate_slow_path(&self, payload: &[u8]) -> Result<FilecoinClaims, ClaimErrors> {
         let value: Value = match serde_json::from_slice(payload) {
             Ok(v) => v,
             Err(e) => return Err(schema_map::invalid_json(&e)),

@@ -29,6 +29,7 @@ mod akash_fast;
 mod claims;
 mod error;
 mod filecoin;
+mod filecoin_fast;
 mod fuzzy;
 mod path;
 mod schema_map;

@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{Akash, Outcome, check, compile, fixture};
+use common::{Akash, Filecoin, Outcome, check, compile, fixture};
 use serde::Deserialize;
 use tollgate_schema::{
     ClaimErrorCode, ClaimErrors, FILECOIN_SCHEMA, FilecoinBehaviour, FilecoinValidator,
@@ -279,9 +279,17 @@ fn filecoin_cases() {
     let forest = FilecoinValidator::new(FilecoinBehaviour::Forest).unwrap();
     let lotus = FilecoinValidator::new(FilecoinBehaviour::Lotus).unwrap();
     let schema = compile(FILECOIN_SCHEMA);
+    let both = Filecoin::load();
     let mut failures = Vec::new();
+    let (mut passing, mut fast_taken) = (0, 0);
     for case in &file.cases {
         let payload = case.payload.as_bytes();
+        // The fast path agrees with the walk, and takes every passing case (all are plain).
+        match both.check_fast_path(payload) {
+            Ok(n) => fast_taken += n,
+            Err(m) => failures.push(format!("{}: fast path: {m}", case.name)),
+        }
+        passing += usize::from(case.forest.passes()) + usize::from(case.lotus.passes());
         for (mode, validator, want) in [
             ("forest", &forest, &case.forest),
             ("lotus", &lotus, &case.lotus),
@@ -317,6 +325,10 @@ fn filecoin_cases() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_eq!(
+        fast_taken, passing,
+        "fast path skipped a clean filecoin case"
+    );
 }
 
 #[test]
@@ -332,4 +344,43 @@ fn every_code_is_documented() {
         );
         assert_eq!(ClaimErrorCode::from_name(code.as_str()), Some(code));
     }
+}
+
+/// Members the Filecoin fast path does not read are still parsed as the walk's `Value` parses
+/// them: a value `serde_json` refuses there (too deep, out-of-range number, lone surrogate,
+/// invalid UTF-8) is not waved through.
+#[test]
+fn filecoin_fast_path_refuses_what_value_refuses() {
+    let both = Filecoin::load();
+    let deep = format!("{}1{}", "[".repeat(200), "]".repeat(200));
+    let deep_object = format!("{}1{}", "{\"a\":".repeat(200), "}".repeat(200));
+    let ignored = [
+        deep.as_str(),
+        deep_object.as_str(),
+        "1e400",
+        "-1e400",
+        r#""\ud800""#,
+        r#"{"k":"\udc00x"}"#,
+        "\"\u{7f}\"",
+        "[1,]",
+        "01",
+    ];
+    for member in ["x", "exp", "aud"] {
+        for bad in ignored {
+            let payload = if member == "exp" {
+                format!(r#"{{"Allow":["read"],"exp":{bad}}}"#)
+            } else {
+                format!(r#"{{"Allow":["read"],"exp":1,"{member}":{bad}}}"#)
+            };
+            let taken = both.check_fast_path(payload.as_bytes());
+            let value_ok = serde_json::from_str::<serde_json::Value>(&payload).is_ok();
+            assert!(taken.is_ok(), "{payload}: {taken:?}");
+            if !value_ok {
+                assert_eq!(taken, Ok(0), "{payload}");
+            }
+        }
+    }
+    let mut invalid_utf8 = br#"{"Allow":["read"],"exp":1,"x":"a"#.to_vec();
+    invalid_utf8.extend_from_slice(b"\xff\"}");
+    assert_eq!(both.check_fast_path(&invalid_utf8), Ok(0));
 }

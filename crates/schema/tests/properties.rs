@@ -12,11 +12,11 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::Akash;
+use common::{Akash, Filecoin};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use tollgate_schema::{
-    Access, AkashClaims, ClaimErrorCode, DeploymentPermission, FilecoinBehaviour,
+    Access, AkashClaims, ClaimErrorCode, DeploymentPermission, FilecoinBehaviour, FilecoinClaims,
     FilecoinValidator, Leases, ProviderPermission, Scope, ScopeSet,
 };
 
@@ -372,6 +372,60 @@ fn write_styled(v: &Value, style: &TextStyle, n: &mut usize, out: &mut String) {
     }
 }
 
+/// Filecoin claims that Forest accepts (so Lotus too), as the JSON document and the claims
+/// Forest returns. Unknown members (some nested, one a lowercase `allow`) and a null `aud` are
+/// mixed in: both behaviours ignore them.
+fn filecoin_claims() -> impl Strategy<Value = (Value, FilecoinClaims)> {
+    let permission = prop_oneof![
+        prop::sample::select(vec!["read", "write", "sign", "admin", "fly", "", "Read"])
+            .prop_map(str::to_owned),
+        "[a-z\u{e9}\\\\\"]{0,6}",
+    ];
+    let extra = prop::sample::select(vec![
+        ("iat", json!(1)),
+        ("sub", json!("x")),
+        ("nbf", json!("whenever")),
+        ("allow", json!(["admin"])),
+        ("aud", Value::Null),
+        ("x", json!({"a": [1, 2.5, null, {"b": true}]})),
+        ("n", json!(-7)),
+    ]);
+    (
+        prop::collection::vec(permission, 0..6),
+        prop_oneof![0..=4_000_000_000u64, 0..=i64::MAX as u64],
+        prop::collection::vec(extra, 0..4),
+    )
+        .prop_map(|(allow, exp, extras)| {
+            let mut v = json!({"Allow": allow, "exp": exp});
+            for (k, x) in extras {
+                v[k] = x;
+            }
+            let claims = FilecoinClaims {
+                allow,
+                exp: Some(i64::try_from(exp).unwrap()),
+            };
+            (v, claims)
+        })
+}
+
+/// Awkward values for Filecoin members, beside the Akash ones.
+fn filecoin_replacement() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        replacement(),
+        prop::sample::select(vec![
+            json!(u64::MAX),
+            json!(i64::MAX as u64 + 1),
+            json!(i64::MAX),
+            json!(i64::MIN),
+            json!(4_877_839_597.0f64),
+            json!("4877839597"),
+            json!(["read", 1]),
+            json!([["read"]]),
+            json!({"Allow": ["read"]}),
+        ]),
+    ]
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, .. ProptestConfig::default() })]
 
@@ -500,6 +554,77 @@ proptest! {
         let taken = akash.check_fast_path(&bytes);
         prop_assert!(taken.is_ok(), "{:?}: {}", taken, String::from_utf8_lossy(&bytes));
         if clean && style.escape.is_none() {
+            prop_assert_eq!(taken, Ok(2), "{}", String::from_utf8_lossy(&bytes));
+        }
+    }
+
+    #[test]
+    fn generated_filecoin_claims_take_the_fast_path((v, c) in filecoin_claims()) {
+        let fc = Filecoin::load();
+        let bytes = serde_json::to_vec(&v).unwrap();
+        prop_assert_eq!(fc.forest.validate(&bytes), Ok(c.clone()));
+        prop_assert_eq!(fc.forest.validate_fast_path(&bytes), Some(c.clone()));
+        let lotus = FilecoinClaims { allow: c.allow, exp: None };
+        prop_assert_eq!(fc.lotus.validate_fast_path(&bytes), Some(lotus));
+        prop_assert_eq!(fc.check_fast_path(&bytes), Ok(2));
+    }
+
+    /// Replace one or two nodes, set or drop a member of valid claims: the fast path still never
+    /// accepts what the walk rejects, and `validate` answers exactly what the walk answers.
+    #[test]
+    fn mutated_filecoin_claims_keep_fast_equal_to_slow(
+        (v, _) in filecoin_claims(),
+        picks in prop::collection::vec((any::<prop::sample::Index>(), filecoin_replacement()), 1..3),
+        set in prop::option::of((prop::sample::select(vec!["Allow", "exp", "aud"]), filecoin_replacement())),
+        drop in prop::option::of(prop::sample::select(vec!["Allow", "exp", "aud"])),
+    ) {
+        let fc = Filecoin::load();
+        let mut v = v;
+        for (pick, new) in picks {
+            let ptrs = all_pointers(&v);
+            let at = pick.get(&ptrs).clone();
+            if at.is_empty() {
+                continue;
+            }
+            set_pointer(&mut v, &at, new);
+        }
+        if let Some((k, new)) = set {
+            v[k] = new;
+        }
+        if let Some(k) = drop {
+            v.as_object_mut().unwrap().remove(k);
+        }
+        let bytes = serde_json::to_vec(&v).unwrap();
+        let taken = fc.check_fast_path(&bytes);
+        prop_assert!(taken.is_ok(), "{:?}: {}", taken, String::from_utf8_lossy(&bytes));
+    }
+
+    /// The same on the json text: member order, whitespace, escaped strings, a repeated member,
+    /// and up to two single-byte edits (invalid UTF-8 and JSON-significant bytes included).
+    #[test]
+    fn filecoin_fast_path_agrees_with_the_walk_on_text_variants(
+        (v, _) in filecoin_claims(),
+        style in text_style(),
+        edits in prop::collection::vec((any::<prop::sample::Index>(), edit()), 0..3),
+    ) {
+        let fc = Filecoin::load();
+        let mut out = String::new();
+        let mut n = 0;
+        write_styled(&v, &style, &mut n, &mut out);
+        let mut bytes = out.into_bytes();
+        let clean = edits.is_empty() && style.dup.is_none();
+        for (at, e) in edits {
+            let i = at.index(bytes.len() + 1);
+            match e {
+                Edit::Insert(b) => bytes.insert(i, b),
+                Edit::Replace(b) if i < bytes.len() => bytes[i] = b,
+                Edit::Delete if i < bytes.len() => { bytes.remove(i); }
+                _ => {}
+            }
+        }
+        let taken = fc.check_fast_path(&bytes);
+        prop_assert!(taken.is_ok(), "{:?}: {}", taken, String::from_utf8_lossy(&bytes));
+        if clean {
             prop_assert_eq!(taken, Ok(2), "{}", String::from_utf8_lossy(&bytes));
         }
     }

@@ -12,7 +12,9 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use serde::Deserialize;
-use tollgate_schema::{AkashBehaviour, AkashValidator, ClaimErrors};
+use tollgate_schema::{
+    AkashBehaviour, AkashValidator, ClaimErrors, FilecoinBehaviour, FilecoinValidator,
+};
 
 pub(crate) fn fixture(rel: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -130,6 +132,49 @@ impl Akash {
     pub(crate) fn check_fast_path(&self, payload: &[u8]) -> Result<usize, String> {
         let mut fast_taken = 0;
         for (mode, validator) in [("strict", &self.strict), ("compat", &self.compat)] {
+            let slow = validator.validate_slow_path(payload);
+            if let Some(fast) = validator.validate_fast_path(payload) {
+                fast_taken += 1;
+                match &slow {
+                    Ok(c) if *c == fast => {}
+                    Ok(c) => {
+                        return Err(format!("[{mode}] fast claims {fast:?}, slow claims {c:?}"));
+                    }
+                    Err(e) => {
+                        return Err(format!(
+                            "[{mode}] fast path accepts, slow path rejects: {:?}",
+                            render_plain(e)
+                        ));
+                    }
+                }
+            }
+            if validator.validate(payload) != slow {
+                return Err(format!("[{mode}] validate differs from the slow path"));
+            }
+        }
+        Ok(fast_taken)
+    }
+}
+
+pub(crate) struct Filecoin {
+    pub(crate) forest: FilecoinValidator,
+    pub(crate) lotus: FilecoinValidator,
+}
+
+impl Filecoin {
+    pub(crate) fn load() -> Self {
+        Filecoin {
+            forest: FilecoinValidator::new(FilecoinBehaviour::Forest).unwrap(),
+            lotus: FilecoinValidator::new(FilecoinBehaviour::Lotus).unwrap(),
+        }
+    }
+
+    /// The fast path against the `Value` walk, in both behaviours: whatever the fast path
+    /// accepts, the walk accepts with equal claims, and `validate` returns exactly what the walk
+    /// returns (errors included). Returns how many behaviours took the fast path.
+    pub(crate) fn check_fast_path(&self, payload: &[u8]) -> Result<usize, String> {
+        let mut fast_taken = 0;
+        for (mode, validator) in [("forest", &self.forest), ("lotus", &self.lotus)] {
             let slow = validator.validate_slow_path(payload);
             if let Some(fast) = validator.validate_fast_path(payload) {
                 fast_taken += 1;
