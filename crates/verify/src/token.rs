@@ -140,12 +140,28 @@ fn decode_segment(
     Ok(out)
 }
 
-fn into_string(bytes: Vec<u8>, segment: Segment) -> Result<String, ParseError> {
-    // The JSON walk already rejected invalid UTF-8 (inside strings) and any non-ASCII byte
-    // outside them, so this cannot fail; map it anyway instead of panicking.
-    String::from_utf8(bytes).map_err(|_| match segment {
-        Segment::Payload => ParseError::PayloadNotJson { line: 0, column: 0 },
-        _ => ParseError::HeaderNotJson { line: 0, column: 0 },
+/// A decoded segment as text, checked once for UTF-8 here; the caller then walks it as `&str`,
+/// so neither `serde_json` nor the plain-document scan checks it again.
+///
+/// Invalid UTF-8 goes through the byte-level `serde_json` walk instead, which reports the
+/// error exactly as before: a walk over invalid UTF-8 always fails (inside a string it is
+/// refused, outside one it is a syntax error), and the fallback error below is only there so
+/// that nothing can panic.
+fn into_text(
+    bytes: Vec<u8>,
+    segment: Segment,
+    max_depth: usize,
+    captures: &[&str],
+) -> Result<String, ParseError> {
+    String::from_utf8(bytes).or_else(|e| {
+        let bytes = e.into_bytes();
+        let mut ignored = [None, None, None];
+        let out = ignored.get_mut(..captures.len()).unwrap_or(&mut []);
+        json::walk(&bytes, segment, max_depth, captures, out)?;
+        Err(match segment {
+            Segment::Payload => ParseError::PayloadNotJson { line: 0, column: 0 },
+            _ => ParseError::HeaderNotJson { line: 0, column: 0 },
+        })
     })
 }
 
@@ -184,24 +200,21 @@ impl<'a> UnverifiedToken<'a> {
             limits.max_header_bytes,
             |len, max| ParseError::HeaderTooLarge { len, max },
         )?;
+        const HEADER_MEMBERS: &[&str] = &["alg", "typ", "kid"];
+        let depth = limits.max_json_depth;
+        let json = into_text(header_bytes, Segment::Header, depth, HEADER_MEMBERS)?;
         let mut members = [None, None, None];
-        json::walk(
-            &header_bytes,
-            Segment::Header,
-            limits.max_json_depth,
-            &["alg", "typ", "kid"],
-            &mut members,
-        )?;
+        json::walk_str(&json, Segment::Header, depth, HEADER_MEMBERS, &mut members)?;
         let [alg, typ, kid] = members;
         let alg = match alg {
             None => return Err(ParseError::AlgMissing),
             Some(Seen::Other) => return Err(ParseError::AlgNotString),
-            Some(Seen::Str(s)) => TextRef::new(&header_bytes, s),
+            Some(Seen::Str(s)) => TextRef::new(json.as_bytes(), s),
         };
-        let typ = string_member(&header_bytes, typ);
-        let kid = string_member(&header_bytes, kid);
+        let typ = string_member(json.as_bytes(), typ);
+        let kid = string_member(json.as_bytes(), kid);
         let header = Header {
-            json: into_string(header_bytes, Segment::Header)?,
+            json,
             alg,
             typ,
             kid,
@@ -214,17 +227,18 @@ impl<'a> UnverifiedToken<'a> {
             limits.max_payload_bytes,
             |len, max| ParseError::PayloadTooLarge { len, max },
         )?;
+        const PAYLOAD_MEMBERS: &[&str] = &["iss"];
+        let payload = into_text(payload_bytes, Segment::Payload, depth, PAYLOAD_MEMBERS)?;
         let mut members = [None];
-        json::walk(
-            &payload_bytes,
+        json::walk_str(
+            &payload,
             Segment::Payload,
-            limits.max_json_depth,
-            &["iss"],
+            depth,
+            PAYLOAD_MEMBERS,
             &mut members,
         )?;
         let [iss] = members;
-        let issuer = string_member(&payload_bytes, iss);
-        let payload = into_string(payload_bytes, Segment::Payload)?;
+        let issuer = string_member(payload.as_bytes(), iss);
 
         // Signature, into a fixed buffer.
         let mut signature = [0u8; MAX_SIGNATURE_BYTES];
