@@ -7,7 +7,7 @@ use clap::{Args, ValueEnum};
 use tollgate::{Authorizer, Decision, FixedClock, Operation, SystemClock, parse_resource};
 
 use crate::exit::{Exit, report};
-use crate::inputs::{InputError, load_keys, load_policy, load_secret, load_token};
+use crate::inputs::{InputError, KeyArgs, load_keys, load_policy, load_secret, load_token};
 
 /// Output format of a decision.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -36,15 +36,9 @@ pub struct AuthorizeArgs {
     /// The resource owner's `akash1…` address, when known (must equal the token's `iss`).
     #[arg(long, value_name = "AKASH_ADDR")]
     pub owner: Option<String>,
-    /// Issuer public keys: YAML or JSON `{"accounts": [{"pubkey": …, "address": …}]}` (repeatable).
-    #[arg(long, value_name = "FILE")]
-    pub keys: Vec<PathBuf>,
-    /// The Filecoin node secret (Lotus KeyInfo, Forest keystore.json, lotus-shed hex, or base64).
-    #[arg(long, value_name = "FILE")]
-    pub secret: Option<PathBuf>,
-    /// Decide at this time (Unix seconds) instead of the system clock.
-    #[arg(long, value_name = "UNIX_SECONDS", allow_hyphen_values = true)]
-    pub now: Option<i64>,
+    /// Keys, node secret and clock.
+    #[command(flatten)]
+    pub key_args: KeyArgs,
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: DecisionFormat,
@@ -120,16 +114,16 @@ fn run(args: &AuthorizeArgs, explain: bool) -> Exit {
 fn prepare(args: &AuthorizeArgs) -> Result<(Authorizer, Option<String>), PrepareError> {
     let policy = load_policy(&args.policy)?;
     let mut builder = Authorizer::builder(policy).without_cache();
-    if let Some(keys) = load_keys(&args.keys)? {
+    if let Some(keys) = load_keys(&args.key_args.keys)? {
         builder = builder.key_resolver(keys);
     }
-    if let Some(path) = &args.secret {
+    if let Some(path) = &args.key_args.secret {
         builder = builder.hmac_secret(load_secret(path)?);
     }
     if let Some(provider) = &args.provider {
         builder = builder.provider(provider.clone());
     }
-    builder = match args.now {
+    builder = match args.key_args.now {
         Some(now) => builder.clock(Arc::new(FixedClock(now))),
         None => builder.clock(Arc::new(SystemClock)),
     };

@@ -8,6 +8,21 @@ use std::sync::Arc;
 use tollgate::Policy;
 use tollgate::verify::{HmacSecret, StaticKeys};
 
+/// Where verification keys and the clock come from; shared by `authorize`, `explain` and
+/// `token inspect`.
+#[derive(clap::Args, Debug)]
+pub struct KeyArgs {
+    /// Issuer public keys: YAML or JSON `{"accounts": [{"pubkey": …, "address": …}]}` (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub keys: Vec<PathBuf>,
+    /// The Filecoin node secret (Lotus KeyInfo, Forest keystore.json, lotus-shed hex, or base64).
+    #[arg(long, value_name = "FILE")]
+    pub secret: Option<PathBuf>,
+    /// Judge the token at this time (Unix seconds) instead of the system clock.
+    #[arg(long, value_name = "UNIX_SECONDS", allow_hyphen_values = true)]
+    pub now: Option<i64>,
+}
+
 /// A file that could not be read.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[error("cannot read `{path}`: {source}")]

@@ -1,7 +1,5 @@
 //! `tollgate token inspect`: decode a token and say what is wrong with it, without trusting it.
 
-use std::path::PathBuf;
-
 use clap::Args;
 use tollgate::schema::{
     AkashBehaviour, AkashValidator, ClaimErrors, FilecoinBehaviour, FilecoinValidator,
@@ -11,7 +9,7 @@ use tollgate::verify::{
 };
 
 use crate::exit::{Exit, report};
-use crate::inputs::{load_keys, load_secret, read_text};
+use crate::inputs::{KeyArgs, load_keys, load_secret, read_text};
 
 /// Arguments of `tollgate token inspect`.
 #[derive(Args, Debug)]
@@ -19,15 +17,9 @@ pub struct InspectArgs {
     /// The token, or `-` (the default) to read it from stdin.
     #[arg(value_name = "TOKEN|-", default_value = "-")]
     pub token: String,
-    /// Issuer public keys, to check an Akash signature (repeatable).
-    #[arg(long, value_name = "FILE")]
-    pub keys: Vec<PathBuf>,
-    /// The Filecoin node secret, to check an HS256 signature.
-    #[arg(long, value_name = "FILE")]
-    pub secret: Option<PathBuf>,
-    /// Judge times against this Unix time instead of the system clock.
-    #[arg(long, value_name = "UNIX_SECONDS", allow_hyphen_values = true)]
-    pub now: Option<i64>,
+    /// Keys or node secret to check the signature with, and the clock to judge times by.
+    #[command(flatten)]
+    pub key_args: KeyArgs,
 }
 
 /// Runs `tollgate token inspect`. Exit 0 when the token decodes and has no claim problems
@@ -42,6 +34,7 @@ pub fn run_inspect(args: &InspectArgs) -> Exit {
         args.token.clone()
     };
     let now = args
+        .key_args
         .now
         .unwrap_or_else(|| tollgate::Clock::now(&tollgate::SystemClock));
     let token = match UnverifiedToken::parse(text.trim(), &Limits::default()) {
@@ -169,7 +162,7 @@ fn check_signature(
     let verifier = Verifier::new(family_algs).map_err(report)?;
     match alg.family() {
         KeyFamily::Secp256k1 => {
-            let Some(keys) = load_keys(&args.keys).map_err(report)? else {
+            let Some(keys) = load_keys(&args.key_args.keys).map_err(report)? else {
                 return Ok(
                     "not checked: pass `--keys FILE` to verify (the token is UNVERIFIED)"
                         .to_owned(),
@@ -194,7 +187,7 @@ fn check_signature(
             )
         }
         KeyFamily::Hmac => {
-            let Some(path) = &args.secret else {
+            let Some(path) = &args.key_args.secret else {
                 return Ok(
                     "not checked: pass `--secret FILE` to verify (the token is UNVERIFIED)"
                         .to_owned(),
