@@ -1,7 +1,7 @@
 //! The Akash claims validator: one pass over the payload implements both the upstream JSON
 //! schema and the Go provider's `Claims.Validate()`, collecting every problem.
 
-use serde_json::{Number, Value};
+use serde_json::{Map, Number, Value};
 
 use crate::address::{self, AddressProblem};
 use crate::akash_fast;
@@ -74,11 +74,7 @@ impl AkashValidator {
     /// equivalence tests; not part of the stable api.
     #[doc(hidden)]
     pub fn validate_slow_path(&self, payload: &[u8]) -> Result<AkashClaims, ClaimErrors> {
-        let value: Value = match serde_json::from_slice(payload) {
-            Ok(v) => v,
-            Err(e) => return Err(schema_map::invalid_json(&e)),
-        };
-        self.validate_value(&value)
+        self.validate_value(&schema_map::parse(payload)?)
     }
 
     /// Like [`validate`](Self::validate), for an already parsed payload.
@@ -88,25 +84,13 @@ impl AkashValidator {
             sink: Sink::new(),
         };
         let claims = walk.top(value);
-        if walk.sink.is_empty() {
-            return Ok(claims);
-        }
-        let mut errors = walk.sink.errors;
-        if let Some(schema) = &self.schema {
-            schema_map::merge(schema, value, &mut errors);
-        }
-        match ClaimErrors::from_vec(errors) {
-            Some(e) => Err(e),
-            None => Ok(claims),
-        }
+        schema_map::finish(claims, walk.sink.errors, self.schema.as_ref(), value)
     }
 
     /// Runs only the compiled upstream-equivalent JSON schema (strict mode); `None` in
     /// upstream-compatible mode or when `payload` is not JSON. Slow path, for tests and tools.
     pub fn schema_accepts(&self, payload: &[u8]) -> Option<bool> {
-        let schema = self.schema.as_ref()?;
-        let value: Value = serde_json::from_slice(payload).ok()?;
-        Some(schema.is_valid(&value))
+        schema_map::accepts(self.schema.as_ref(), payload)
     }
 }
 
@@ -124,6 +108,39 @@ enum Level {
     Permission,
 }
 
+impl Level {
+    /// The nested list `granular` access requires at this level.
+    fn nested_key(self) -> &'static str {
+        match self {
+            Level::Leases => "permissions",
+            Level::Permission => "deployments",
+        }
+    }
+}
+
+/// An object, its known members and how many unknown ones it has.
+type Entry<'v, const N: usize> = (&'v Map<String, Value>, [Option<&'v Value>; N], usize);
+
+/// Picks an object's known members in the order of `keys`, and counts the unknown ones.
+fn members<'v, const N: usize>(
+    map: &'v Map<String, Value>,
+    keys: &[&str; N],
+) -> ([Option<&'v Value>; N], usize) {
+    let mut found = [None; N];
+    let mut unknown = 0usize;
+    for (k, v) in map {
+        match keys
+            .iter()
+            .position(|known| *known == k.as_str())
+            .and_then(|i| found.get_mut(i))
+        {
+            Some(slot) => *slot = Some(v),
+            None => unknown += 1,
+        }
+    }
+    (found, unknown)
+}
+
 struct Walk {
     strict: bool,
     sink: Sink,
@@ -134,6 +151,42 @@ const LEASES_KEYS: [&str; 3] = ["access", "scope", "permissions"];
 const PERMISSION_KEYS: [&str; 4] = ["provider", "access", "scope", "deployments"];
 const DEPLOYMENT_KEYS: [&str; 5] = ["dseq", "gseq", "oseq", "scope", "services"];
 const ACCESS_NAMES: [&str; 3] = ["full", "scoped", "granular"];
+
+/// A required, non-empty array member and the wording of its problems.
+struct ListRule {
+    name: &'static str,
+    /// Help when the member is absent.
+    missing_help: &'static str,
+    /// One entry, as in "`name` must list at least one …".
+    item: &'static str,
+    /// Help when the list is empty (built only then).
+    empty_help: fn() -> String,
+}
+
+const SCOPE_LIST: ListRule = ListRule {
+    name: "scope",
+    missing_help: "list at least one scope, e.g. `[\"logs\"]`",
+    item: "scope",
+    empty_help: || format!("known scopes: {}", scope_names()),
+};
+const PERMISSIONS_LIST: ListRule = ListRule {
+    name: "permissions",
+    missing_help: "`granular` access needs at least one provider entry",
+    item: "provider",
+    empty_help: || "add a provider entry, or use `full` or `scoped` access".to_owned(),
+};
+const DEPLOYMENTS_LIST: ListRule = ListRule {
+    name: "deployments",
+    missing_help: "a `granular` provider entry needs at least one deployment entry",
+    item: "deployment",
+    empty_help: || "add a deployment entry, or use `full` or `scoped` access".to_owned(),
+};
+const SERVICES_LIST: ListRule = ListRule {
+    name: "services",
+    missing_help: "list the service names the grant covers",
+    item: "service",
+    empty_help: || "list the service names the grant covers".to_owned(),
+};
 
 impl Walk {
     /// `Some(v)` unless absent, or `null` in compat mode (Go decodes `null` as the zero value).
@@ -194,36 +247,46 @@ impl Walk {
         claims
     }
 
-    fn issuer(&mut self, path: &Path<'_>, v: Option<&Value>) -> String {
+    /// A required string member: reports it missing or of the wrong type, and returns it when
+    /// it is a string.
+    fn required_str<'v>(
+        &mut self,
+        path: &Path<'_>,
+        name: &str,
+        missing_help: &str,
+        v: Option<&'v Value>,
+    ) -> Option<&'v String> {
         match self.present(v) {
             None => {
-                self.sink.missing(
-                    path,
-                    "iss",
-                    "set `iss` to the lease owner's `akash1…` address",
-                );
-                String::new()
+                self.sink.missing(path, name, missing_help);
+                None
             }
-            Some(Value::String(s)) => {
-                if let Err(problem) = address::check(s, self.strict) {
-                    self.sink.push(
-                        Code::InvalidIssuer,
-                        path,
-                        format!(
-                            "issuer `{}` is not a valid akash address: {}",
-                            quote(s),
-                            problem.describe()
-                        ),
-                        address_help(problem),
-                    );
-                }
-                s.clone()
-            }
+            Some(Value::String(s)) => Some(s),
             Some(other) => {
-                self.sink.wrong_type(path, "iss", "a string", other);
-                String::new()
+                self.sink.wrong_type(path, name, "a string", other);
+                None
             }
         }
+    }
+
+    fn issuer(&mut self, path: &Path<'_>, v: Option<&Value>) -> String {
+        let help = "set `iss` to the lease owner's `akash1…` address";
+        let Some(s) = self.required_str(path, "iss", help, v) else {
+            return String::new();
+        };
+        if let Err(problem) = address::check(s, self.strict) {
+            self.sink.push(
+                Code::InvalidIssuer,
+                path,
+                format!(
+                    "issuer `{}` is not a valid akash address: {}",
+                    quote(s),
+                    problem.describe()
+                ),
+                address_help(problem),
+            );
+        }
+        s.clone()
     }
 
     fn time(&mut self, path: &Path<'_>, name: &str, v: Option<&Value>) -> i64 {
@@ -295,31 +358,22 @@ impl Walk {
     }
 
     fn version(&mut self, path: &Path<'_>, v: Option<&Value>) -> String {
-        match self.present(v) {
-            None => {
-                self.sink.missing(path, "version", "set `version` to `v1`");
-                String::new()
-            }
-            Some(Value::String(s)) => {
-                if s != "v1" {
-                    self.sink.push(
-                        Code::InvalidVersion,
-                        path,
-                        if s.is_empty() {
-                            "`version` must not be empty".to_owned()
-                        } else {
-                            format!("unsupported version `{}`", quote(s))
-                        },
-                        Some("the only version is `v1`".to_owned()),
-                    );
-                }
-                s.clone()
-            }
-            Some(other) => {
-                self.sink.wrong_type(path, "version", "a string", other);
-                String::new()
-            }
+        let Some(s) = self.required_str(path, "version", "set `version` to `v1`", v) else {
+            return String::new();
+        };
+        if s != "v1" {
+            self.sink.push(
+                Code::InvalidVersion,
+                path,
+                if s.is_empty() {
+                    "`version` must not be empty".to_owned()
+                } else {
+                    format!("unsupported version `{}`", quote(s))
+                },
+                Some("the only version is `v1`".to_owned()),
+            );
         }
+        s.clone()
     }
 
     fn jti(&mut self, path: &Path<'_>, v: Option<&Value>) -> Option<String> {
@@ -362,6 +416,23 @@ impl Walk {
         }
     }
 
+    /// One entry of the list of objects `list`: the object, its members in the order of `keys`
+    /// and how many others it has; `None` (reported) when the entry is not an object.
+    fn entry<'v, const N: usize>(
+        &mut self,
+        path: &Path<'_>,
+        list: &str,
+        v: &'v Value,
+        keys: &[&str; N],
+    ) -> Option<Entry<'v, N>> {
+        let Value::Object(map) = v else {
+            self.sink.wrong_type(path, list, "a list of objects", v);
+            return None;
+        };
+        let (found, unknown) = members(map, keys);
+        Some((map, found, unknown))
+    }
+
     fn leases(&mut self, path: &Path<'_>, v: Option<&Value>) -> Leases {
         let map = match self.present(v) {
             None => {
@@ -378,51 +449,13 @@ impl Walk {
                 return empty_leases();
             }
         };
-        let (mut access, mut scope, mut permissions) = (None, None, None);
-        let mut unknown = 0usize;
-        for (k, v) in map {
-            match k.as_str() {
-                "access" => access = Some(v),
-                "scope" => scope = Some(v),
-                "permissions" => permissions = Some(v),
-                _ => unknown += 1,
-            }
-        }
+        let ([access, scope, permissions], unknown) = members(map, &LEASES_KEYS);
         let mut out = empty_leases();
         if let Some(a) = self.access(&path.key("access"), access) {
             out.access = a;
-            match a {
-                Access::Full => {
-                    self.forbid(path, "scope", scope, a, Level::Leases, GoRule::NonEmpty);
-                    self.forbid(
-                        path,
-                        "permissions",
-                        permissions,
-                        a,
-                        Level::Leases,
-                        GoRule::NonEmpty,
-                    );
-                }
-                Access::Scoped => {
-                    self.forbid(
-                        path,
-                        "permissions",
-                        permissions,
-                        a,
-                        Level::Leases,
-                        GoRule::Present,
-                    );
-                    out.scope = self.scope_list(&path.key("scope"), scope);
-                }
-                Access::Granular => {
-                    if self.strict {
-                        self.forbid(path, "scope", scope, a, Level::Leases, GoRule::Present);
-                    } else if let Some(s) = self.present(scope) {
-                        // Go decodes and then ignores a top-level scope under granular.
-                        self.go_string_list(&path.key("scope"), "scope", s);
-                    }
-                    out.permissions = self.permissions(&path.key("permissions"), permissions);
-                }
+            out.scope = self.access_shape(path, a, Level::Leases, scope, permissions);
+            if a == Access::Granular {
+                out.permissions = self.permissions(&path.key("permissions"), permissions);
             }
         }
         if self.strict {
@@ -433,34 +466,59 @@ impl Walk {
 
     fn access(&mut self, path: &Path<'_>, v: Option<&Value>) -> Option<Access> {
         let help_list = "expected one of `full`, `scoped`, `granular`";
-        match self.present(v) {
-            None => {
-                self.sink.missing(path, "access", help_list);
-                None
+        let s = self.required_str(path, "access", help_list, v)?;
+        let parsed = Access::parse(s);
+        if parsed.is_none() {
+            let (message, help) = if s.is_empty() {
+                (
+                    "access type must not be empty".to_owned(),
+                    help_list.to_owned(),
+                )
+            } else {
+                let help = match fuzzy::suggest(s, ACCESS_NAMES) {
+                    Some(m) => format!("did you mean `{m}`?"),
+                    None => help_list.to_owned(),
+                };
+                (format!("invalid access type `{}`", quote(s)), help)
+            };
+            self.sink
+                .push(Code::InvalidAccess, path, message, Some(help));
+        }
+        parsed
+    }
+
+    /// Applies what `access` allows at `level` to `scope` and to the nested list (`permissions`
+    /// or `deployments`): reports the members it excludes and reads `scope` under `scoped`. The
+    /// caller reads the nested list under `granular`.
+    fn access_shape(
+        &mut self,
+        path: &Path<'_>,
+        access: Access,
+        level: Level,
+        scope: Option<&Value>,
+        nested: Option<&Value>,
+    ) -> ScopeSet {
+        let nested_key = level.nested_key();
+        match access {
+            Access::Full => {
+                self.forbid(path, "scope", scope, access, level, GoRule::NonEmpty);
+                self.forbid(path, nested_key, nested, access, level, GoRule::NonEmpty);
+                ScopeSet::EMPTY
             }
-            Some(Value::String(s)) => {
-                let parsed = Access::parse(s);
-                if parsed.is_none() {
-                    let (message, help) = if s.is_empty() {
-                        (
-                            "access type must not be empty".to_owned(),
-                            help_list.to_owned(),
-                        )
-                    } else {
-                        let help = match fuzzy::suggest(s, ACCESS_NAMES) {
-                            Some(m) => format!("did you mean `{m}`?"),
-                            None => help_list.to_owned(),
-                        };
-                        (format!("invalid access type `{}`", quote(s)), help)
-                    };
-                    self.sink
-                        .push(Code::InvalidAccess, path, message, Some(help));
+            Access::Scoped => {
+                self.forbid(path, nested_key, nested, access, level, GoRule::Present);
+                self.scope_list(&path.key("scope"), scope)
+            }
+            Access::Granular => {
+                if level == Level::Leases && !self.strict {
+                    if let Some(s) = self.present(scope) {
+                        // Go decodes and then ignores a top-level scope under granular.
+                        self.go_string_list(&path.key("scope"), "scope", s);
+                    }
+                } else {
+                    self.forbid(path, "scope", scope, access, level, GoRule::Present);
                 }
-                parsed
-            }
-            Some(other) => {
-                self.sink.wrong_type(path, "access", "a string", other);
-                None
+                ScopeSet::EMPTY
             }
         }
     }
@@ -540,28 +598,39 @@ impl Walk {
         }
     }
 
-    fn scope_list(&mut self, path: &Path<'_>, v: Option<&Value>) -> ScopeSet {
-        let mut set = ScopeSet::EMPTY;
+    /// A required array member that must not be empty: reports it missing, of the wrong type
+    /// or empty, and returns its items (none when it is absent or not an array).
+    fn required_list<'v>(
+        &mut self,
+        path: &Path<'_>,
+        rule: &ListRule,
+        v: Option<&'v Value>,
+    ) -> &'v [Value] {
         let items = match self.present(v) {
             None => {
-                self.sink
-                    .missing(path, "scope", "list at least one scope, e.g. `[\"logs\"]`");
-                return set;
+                self.sink.missing(path, rule.name, rule.missing_help);
+                return &[];
             }
             Some(Value::Array(items)) => items,
             Some(other) => {
-                self.sink.wrong_type(path, "scope", "an array", other);
-                return set;
+                self.sink.wrong_type(path, rule.name, "an array", other);
+                return &[];
             }
         };
         if items.is_empty() {
             self.sink.push(
                 Code::EmptyList,
                 path,
-                "`scope` must list at least one scope".to_owned(),
-                Some(format!("known scopes: {}", scope_names())),
+                format!("`{}` must list at least one {}", rule.name, rule.item),
+                Some((rule.empty_help)()),
             );
         }
+        items
+    }
+
+    fn scope_list(&mut self, path: &Path<'_>, v: Option<&Value>) -> ScopeSet {
+        let mut set = ScopeSet::EMPTY;
+        let items = self.required_list(path, &SCOPE_LIST, v);
         for (i, item) in items.iter().enumerate() {
             let Value::String(s) = item else {
                 self.sink
@@ -597,29 +666,7 @@ impl Walk {
     }
 
     fn permissions(&mut self, path: &Path<'_>, v: Option<&Value>) -> Vec<ProviderPermission> {
-        let items = match self.present(v) {
-            None => {
-                self.sink.missing(
-                    path,
-                    "permissions",
-                    "`granular` access needs at least one provider entry",
-                );
-                return Vec::new();
-            }
-            Some(Value::Array(items)) => items,
-            Some(other) => {
-                self.sink.wrong_type(path, "permissions", "an array", other);
-                return Vec::new();
-            }
-        };
-        if items.is_empty() {
-            self.sink.push(
-                Code::EmptyList,
-                path,
-                "`permissions` must list at least one provider".to_owned(),
-                Some("add a provider entry, or use `full` or `scoped` access".to_owned()),
-            );
-        }
+        let items = self.required_list(path, &PERMISSIONS_LIST, v);
         let mut out: Vec<ProviderPermission> = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             let here = path.index(i);
@@ -644,22 +691,8 @@ impl Walk {
     }
 
     fn permission(&mut self, path: &Path<'_>, v: &Value) -> Option<ProviderPermission> {
-        let Value::Object(map) = v else {
-            self.sink
-                .wrong_type(path, "permissions", "a list of objects", v);
-            return None;
-        };
-        let (mut provider, mut access, mut scope, mut deployments) = (None, None, None, None);
-        let mut unknown = 0usize;
-        for (k, v) in map {
-            match k.as_str() {
-                "provider" => provider = Some(v),
-                "access" => access = Some(v),
-                "scope" => scope = Some(v),
-                "deployments" => deployments = Some(v),
-                _ => unknown += 1,
-            }
-        }
+        let (map, [provider, access, scope, deployments], unknown) =
+            self.entry(path, "permissions", v, &PERMISSION_KEYS)?;
         let mut out = ProviderPermission {
             provider: self.provider(&path.key("provider"), provider),
             access: Access::Full,
@@ -668,33 +701,9 @@ impl Walk {
         };
         if let Some(a) = self.access(&path.key("access"), access) {
             out.access = a;
-            match a {
-                Access::Full => {
-                    self.forbid(path, "scope", scope, a, Level::Permission, GoRule::NonEmpty);
-                    self.forbid(
-                        path,
-                        "deployments",
-                        deployments,
-                        a,
-                        Level::Permission,
-                        GoRule::NonEmpty,
-                    );
-                }
-                Access::Scoped => {
-                    self.forbid(
-                        path,
-                        "deployments",
-                        deployments,
-                        a,
-                        Level::Permission,
-                        GoRule::Present,
-                    );
-                    out.scope = self.scope_list(&path.key("scope"), scope);
-                }
-                Access::Granular => {
-                    self.forbid(path, "scope", scope, a, Level::Permission, GoRule::Present);
-                    out.deployments = self.deployments(&path.key("deployments"), deployments);
-                }
+            out.scope = self.access_shape(path, a, Level::Permission, scope, deployments);
+            if a == Access::Granular {
+                out.deployments = self.deployments(&path.key("deployments"), deployments);
             }
         }
         if self.strict {
@@ -704,63 +713,29 @@ impl Walk {
     }
 
     fn provider(&mut self, path: &Path<'_>, v: Option<&Value>) -> String {
-        match self.present(v) {
-            None => {
-                self.sink.missing(
-                    path,
-                    "provider",
-                    "set `provider` to the provider's `akash1…` address",
-                );
-                String::new()
-            }
-            Some(Value::String(s)) => {
-                if let Err(problem) = address::check(s, self.strict) {
-                    let message = if problem == AddressProblem::Empty {
-                        "provider must not be empty".to_owned()
-                    } else {
-                        format!(
-                            "provider `{}` is not a valid akash address: {}",
-                            quote(s),
-                            problem.describe()
-                        )
-                    };
-                    self.sink
-                        .push(Code::InvalidProvider, path, message, address_help(problem));
-                    return String::new();
-                }
-                s.clone()
-            }
-            Some(other) => {
-                self.sink.wrong_type(path, "provider", "a string", other);
-                String::new()
-            }
+        let help = "set `provider` to the provider's `akash1…` address";
+        let Some(s) = self.required_str(path, "provider", help, v) else {
+            return String::new();
+        };
+        if let Err(problem) = address::check(s, self.strict) {
+            let message = if problem == AddressProblem::Empty {
+                "provider must not be empty".to_owned()
+            } else {
+                format!(
+                    "provider `{}` is not a valid akash address: {}",
+                    quote(s),
+                    problem.describe()
+                )
+            };
+            self.sink
+                .push(Code::InvalidProvider, path, message, address_help(problem));
+            return String::new();
         }
+        s.clone()
     }
 
     fn deployments(&mut self, path: &Path<'_>, v: Option<&Value>) -> Vec<DeploymentPermission> {
-        let items = match self.present(v) {
-            None => {
-                self.sink.missing(
-                    path,
-                    "deployments",
-                    "a `granular` provider entry needs at least one deployment entry",
-                );
-                return Vec::new();
-            }
-            Some(Value::Array(items)) => items,
-            Some(other) => {
-                self.sink.wrong_type(path, "deployments", "an array", other);
-                return Vec::new();
-            }
-        };
-        if items.is_empty() {
-            self.sink.push(
-                Code::EmptyList,
-                path,
-                "`deployments` must list at least one deployment".to_owned(),
-                Some("add a deployment entry, or use `full` or `scoped` access".to_owned()),
-            );
-        }
+        let items = self.required_list(path, &DEPLOYMENTS_LIST, v);
         let mut out = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             if let Some(d) = self.deployment(&path.index(i), item) {
@@ -771,24 +746,8 @@ impl Walk {
     }
 
     fn deployment(&mut self, path: &Path<'_>, v: &Value) -> Option<DeploymentPermission> {
-        let Value::Object(map) = v else {
-            self.sink
-                .wrong_type(path, "deployments", "a list of objects", v);
-            return None;
-        };
-        let (mut dseq, mut gseq, mut oseq, mut scope, mut services) =
-            (None, None, None, None, None);
-        let mut unknown = 0usize;
-        for (k, v) in map {
-            match k.as_str() {
-                "dseq" => dseq = Some(v),
-                "gseq" => gseq = Some(v),
-                "oseq" => oseq = Some(v),
-                "scope" => scope = Some(v),
-                "services" => services = Some(v),
-                _ => unknown += 1,
-            }
-        }
+        let (map, [dseq, gseq, oseq, scope, services], unknown) =
+            self.entry(path, "deployments", v, &DEPLOYMENT_KEYS)?;
         let scope = self.scope_list(&path.key("scope"), scope);
         let dseq = self.dseq(&path.key("dseq"), dseq);
         let gseq_value = self.seq32(&path.key("gseq"), "gseq", gseq);
@@ -892,26 +851,7 @@ impl Walk {
     }
 
     fn services(&mut self, path: &Path<'_>, v: Option<&Value>) -> Vec<String> {
-        let items = match self.present(v) {
-            None => {
-                self.sink
-                    .missing(path, "services", "list the service names the grant covers");
-                return Vec::new();
-            }
-            Some(Value::Array(items)) => items,
-            Some(other) => {
-                self.sink.wrong_type(path, "services", "an array", other);
-                return Vec::new();
-            }
-        };
-        if items.is_empty() {
-            self.sink.push(
-                Code::EmptyList,
-                path,
-                "`services` must list at least one service".to_owned(),
-                Some("list the service names the grant covers".to_owned()),
-            );
-        }
+        let items = self.required_list(path, &SERVICES_LIST, v);
         let mut out: Vec<String> = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             let Value::String(s) = item else {

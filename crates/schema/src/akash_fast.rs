@@ -18,29 +18,12 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 
 use crate::address;
 use crate::claims::{AkashClaims, DeploymentPermission, Leases, ProviderPermission};
+use crate::fast::{self, AnyString, UnixTime, bail, seed_is_visitor, set_once};
 use crate::scope::{Access, Scope, ScopeSet};
 
 /// Runs the fast path: `Some` only when the payload is clean under the chosen behaviour.
 pub(crate) fn validate(payload: &[u8], strict: bool) -> Option<AkashClaims> {
-    let mut de = serde_json::Deserializer::from_slice(payload);
-    let claims = Top { strict }.deserialize(&mut de).ok()?;
-    de.end().ok()?;
-    Some(claims)
-}
-
-/// The error every visitor returns to give up; its text is never shown.
-fn bail<T, E: de::Error>() -> Result<T, E> {
-    Err(E::custom("not clean"))
-}
-
-/// Stores a member's value, giving up when the key was already seen (the walk keeps the last
-/// duplicate; giving up lets it decide).
-fn set_once<T, E: de::Error>(slot: &mut Option<T>, value: T) -> Result<(), E> {
-    if slot.is_some() {
-        return bail();
-    }
-    *slot = Some(value);
-    Ok(())
+    fast::run(payload, Top { strict })
 }
 
 /// Map keys, resolved by one level's name table (exact, after unescaping).
@@ -109,22 +92,9 @@ fn deployment_key(k: &str) -> Option<u8> {
     })
 }
 
-/// Implements `DeserializeSeed` for a visitor type by deserializing any JSON value into it.
-macro_rules! seed_is_visitor {
-    ($($t:ty),* $(,)?) => {$(
-        impl<'de> DeserializeSeed<'de> for $t {
-            type Value = <$t as Visitor<'de>>::Value;
-            fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-                d.deserialize_any(self)
-            }
-        }
-    )*};
-}
-
 seed_is_visitor!(
     Top,
     Address,
-    Time,
     Version,
     Jti,
     LeasesSeed,
@@ -137,7 +107,6 @@ seed_is_visitor!(
     Deployment,
     Seq,
     Services,
-    ServiceName,
 );
 
 struct Top {
@@ -151,14 +120,17 @@ impl<'de> Visitor<'de> for Top {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AkashClaims, A::Error> {
         let strict = self.strict;
+        // `iat`/`nbf`/`exp`: negative literals only in compat mode (strict refuses them, Go
+        // keeps them).
+        let time = UnixTime { negative: !strict };
         let (mut iss, mut iat, mut nbf, mut exp, mut jti, mut version, mut leases) =
             (None, None, None, None, None, None, None);
         while let Some(k) = map.next_key_seed(Key(top_key))? {
             match k {
                 0 => set_once(&mut iss, map.next_value_seed(Address { strict })?)?,
-                1 => set_once(&mut iat, map.next_value_seed(Time { strict })?)?,
-                2 => set_once(&mut nbf, map.next_value_seed(Time { strict })?)?,
-                3 => set_once(&mut exp, map.next_value_seed(Time { strict })?)?,
+                1 => set_once(&mut iat, map.next_value_seed(time)?)?,
+                2 => set_once(&mut nbf, map.next_value_seed(time)?)?,
+                3 => set_once(&mut exp, map.next_value_seed(time)?)?,
                 4 => set_once(&mut jti, map.next_value_seed(Jti { strict })?)?,
                 5 => set_once(&mut version, map.next_value_seed(Version)?)?,
                 _ => set_once(&mut leases, map.next_value_seed(LeasesSeed { strict })?)?,
@@ -196,32 +168,6 @@ impl Visitor<'_> for Address {
             Ok(()) => Ok(v.to_owned()),
             Err(_) => bail(),
         }
-    }
-}
-
-/// `iat`/`nbf`/`exp`: a plain integer literal that fits `i64`; negative ones only in compat
-/// mode (strict refuses them, Go keeps them). Floats and numeric strings go to the slow path.
-struct Time {
-    strict: bool,
-}
-
-impl Visitor<'_> for Time {
-    type Value = i64;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a unix time")
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<i64, E> {
-        match i64::try_from(v) {
-            Ok(t) => Ok(t),
-            Err(_) => bail(),
-        }
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<i64, E> {
-        // serde_json only calls this for negative literals.
-        if self.strict {
-            return bail();
-        }
-        Ok(v)
     }
 }
 
@@ -311,6 +257,24 @@ impl Visitor<'_> for ScopeName {
     }
 }
 
+/// The members an access level allows, at either level (`leases` with `permissions`, a provider
+/// entry with `deployments`): only the shape the level requires. Anything extra is a conflict
+/// in strict mode and a judgement call (empty lists, ignored scopes) in compat mode.
+fn access_shape<T, E: de::Error>(
+    access: Option<Access>,
+    scope: Option<ScopeSet>,
+    nested: Option<Vec<T>>,
+) -> Result<(Access, ScopeSet, Vec<T>), E> {
+    match (access, scope, nested) {
+        (Some(access @ Access::Full), None, None) => Ok((access, ScopeSet::EMPTY, Vec::new())),
+        (Some(access @ Access::Scoped), Some(scope), None) => Ok((access, scope, Vec::new())),
+        (Some(access @ Access::Granular), None, Some(nested)) => {
+            Ok((access, ScopeSet::EMPTY, nested))
+        }
+        _ => bail(),
+    }
+}
+
 struct LeasesSeed {
     strict: bool,
 }
@@ -333,26 +297,12 @@ impl<'de> Visitor<'de> for LeasesSeed {
                 )?,
             }
         }
-        // Only the shape each access level requires; anything extra is a conflict in strict
-        // mode and a judgement call (empty lists, ignored scopes) in compat mode.
-        match (access, scope, permissions) {
-            (Some(access @ Access::Full), None, None) => Ok(Leases {
-                access,
-                scope: ScopeSet::EMPTY,
-                permissions: Vec::new(),
-            }),
-            (Some(access @ Access::Scoped), Some(scope), None) => Ok(Leases {
-                access,
-                scope,
-                permissions: Vec::new(),
-            }),
-            (Some(access @ Access::Granular), None, Some(permissions)) => Ok(Leases {
-                access,
-                scope: ScopeSet::EMPTY,
-                permissions,
-            }),
-            _ => bail(),
-        }
+        let (access, scope, permissions) = access_shape(access, scope, permissions)?;
+        Ok(Leases {
+            access,
+            scope,
+            permissions,
+        })
     }
 }
 
@@ -413,27 +363,13 @@ impl<'de> Visitor<'de> for Permission {
         let Some(provider) = provider else {
             return bail();
         };
-        match (access, scope, deployments) {
-            (Some(access @ Access::Full), None, None) => Ok(ProviderPermission {
-                provider,
-                access,
-                scope: ScopeSet::EMPTY,
-                deployments: Vec::new(),
-            }),
-            (Some(access @ Access::Scoped), Some(scope), None) => Ok(ProviderPermission {
-                provider,
-                access,
-                scope,
-                deployments: Vec::new(),
-            }),
-            (Some(access @ Access::Granular), None, Some(deployments)) => Ok(ProviderPermission {
-                provider,
-                access,
-                scope: ScopeSet::EMPTY,
-                deployments,
-            }),
-            _ => bail(),
-        }
+        let (access, scope, deployments) = access_shape(access, scope, deployments)?;
+        Ok(ProviderPermission {
+            provider,
+            access,
+            scope,
+            deployments,
+        })
     }
 }
 
@@ -548,7 +484,7 @@ impl<'de> Visitor<'de> for Services {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<String>, A::Error> {
         let mut out: Vec<String> = Vec::with_capacity(seq.size_hint().unwrap_or(2));
-        while let Some(s) = seq.next_element_seed(ServiceName)? {
+        while let Some(s) = seq.next_element_seed(AnyString)? {
             if (self.strict && s.is_empty()) || out.contains(&s) {
                 return bail();
             }
@@ -558,17 +494,5 @@ impl<'de> Visitor<'de> for Services {
             return bail();
         }
         Ok(out)
-    }
-}
-
-struct ServiceName;
-
-impl Visitor<'_> for ServiceName {
-    type Value = String;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a service name")
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
-        Ok(v.to_owned())
     }
 }

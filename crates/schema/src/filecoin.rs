@@ -68,11 +68,7 @@ impl FilecoinValidator {
     /// equivalence tests; use [`validate`](Self::validate).
     #[doc(hidden)]
     pub fn validate_slow_path(&self, payload: &[u8]) -> Result<FilecoinClaims, ClaimErrors> {
-        let value: Value = match serde_json::from_slice(payload) {
-            Ok(v) => v,
-            Err(e) => return Err(schema_map::invalid_json(&e)),
-        };
-        self.validate_value(&value)
+        self.validate_value(&schema_map::parse(payload)?)
     }
 
     /// Like [`validate`](Self::validate), for an already parsed payload.
@@ -107,25 +103,13 @@ impl FilecoinValidator {
                 None,
             ),
         }
-        if sink.is_empty() {
-            return Ok(claims);
-        }
-        let mut errors = sink.errors;
-        if let Some(schema) = &self.schema {
-            schema_map::merge(schema, value, &mut errors);
-        }
-        match ClaimErrors::from_vec(errors) {
-            Some(e) => Err(e),
-            None => Ok(claims),
-        }
+        schema_map::finish(claims, sink.errors, self.schema.as_ref(), value)
     }
 
     /// Runs only the compiled Forest JSON schema; `None` for Lotus or when `payload` is not
     /// JSON. Slow path, for tests and tools.
     pub fn schema_accepts(&self, payload: &[u8]) -> Option<bool> {
-        let schema = self.schema.as_ref()?;
-        let value: Value = serde_json::from_slice(payload).ok()?;
-        Some(schema.is_valid(&value))
+        schema_map::accepts(self.schema.as_ref(), payload)
     }
 }
 

@@ -18,28 +18,11 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::claims::FilecoinClaims;
+use crate::fast::{self, AnyString, UnixTime, bail, seed_is_visitor, set_once};
 
 /// Runs the fast path: `Some` only when the payload is clean under the chosen behaviour.
 pub(crate) fn validate(payload: &[u8], forest: bool) -> Option<FilecoinClaims> {
-    let mut de = serde_json::Deserializer::from_slice(payload);
-    let claims = Top { forest }.deserialize(&mut de).ok()?;
-    de.end().ok()?;
-    Some(claims)
-}
-
-/// The error every visitor returns to give up; its text is never shown.
-fn bail<T, E: de::Error>() -> Result<T, E> {
-    Err(E::custom("not clean"))
-}
-
-/// Stores a member's value, giving up when the key was already seen (the walk keeps the last
-/// duplicate; giving up lets it decide).
-fn set_once<T, E: de::Error>(slot: &mut Option<T>, value: T) -> Result<(), E> {
-    if slot.is_some() {
-        return bail();
-    }
-    *slot = Some(value);
-    Ok(())
+    fast::run(payload, Top { forest })
 }
 
 /// The members a behaviour reads.
@@ -78,19 +61,7 @@ impl Visitor<'_> for Key {
     }
 }
 
-/// Implements `DeserializeSeed` for a visitor type by deserializing any JSON value into it.
-macro_rules! seed_is_visitor {
-    ($($t:ty),* $(,)?) => {$(
-        impl<'de> DeserializeSeed<'de> for $t {
-            type Value = <$t as Visitor<'de>>::Value;
-            fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-                d.deserialize_any(self)
-            }
-        }
-    )*};
-}
-
-seed_is_visitor!(Top, Allow, Permission, Exp, Aud, Skip);
+seed_is_visitor!(Top, Allow, Aud, Skip);
 
 struct Top {
     forest: bool,
@@ -103,11 +74,13 @@ impl<'de> Visitor<'de> for Top {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FilecoinClaims, A::Error> {
         let forest = self.forest;
+        // Forest `exp`: a plain non-negative integer literal up to `i64::MAX`.
+        let exp_seed = UnixTime { negative: false };
         let (mut allow, mut exp, mut aud) = (None, None, None);
         while let Some(k) = map.next_key_seed(Key { forest })? {
             match k {
                 Member::Allow => set_once(&mut allow, map.next_value_seed(Allow { forest })?)?,
-                Member::Exp => set_once(&mut exp, map.next_value_seed(Exp)?)?,
+                Member::Exp => set_once(&mut exp, map.next_value_seed(exp_seed)?)?,
                 Member::Aud => set_once(&mut aud, map.next_value_seed(Aud)?)?,
                 Member::Other => map.next_value_seed(Skip)?,
             }
@@ -150,47 +123,10 @@ impl<'de> Visitor<'de> for Allow {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<String>, A::Error> {
         let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(4));
-        while let Some(p) = seq.next_element_seed(Permission)? {
+        while let Some(p) = seq.next_element_seed(AnyString)? {
             out.push(p);
         }
         Ok(out)
-    }
-}
-
-struct Permission;
-
-impl Visitor<'_> for Permission {
-    type Value = String;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a permission")
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
-        Ok(v.to_owned())
-    }
-}
-
-/// Forest `exp`: a plain non-negative integer literal up to `i64::MAX`. Floats, negative
-/// numbers, strings and `null` go to the slow path.
-struct Exp;
-
-impl Visitor<'_> for Exp {
-    type Value = i64;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a unix time")
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<i64, E> {
-        match i64::try_from(v) {
-            Ok(t) => Ok(t),
-            Err(_) => bail(),
-        }
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<i64, E> {
-        // serde_json reports non-negative literals through `visit_u64`; `Value` would store a
-        // non-negative `i64` as an unsigned number too, so mirror that.
-        if v < 0 {
-            return bail();
-        }
-        Ok(v)
     }
 }
 

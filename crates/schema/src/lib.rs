@@ -28,6 +28,7 @@ mod akash;
 mod akash_fast;
 mod claims;
 mod error;
+mod fast;
 mod filecoin;
 mod filecoin_fast;
 mod fuzzy;

@@ -38,6 +38,40 @@ pub(crate) fn invalid_json(e: &serde_json::Error) -> ClaimErrors {
     )
 }
 
+/// Parses a payload for the `Value` walk; a payload that is not JSON is the one error.
+pub(crate) fn parse(payload: &[u8]) -> Result<Value, ClaimErrors> {
+    serde_json::from_slice(payload).map_err(|e| invalid_json(&e))
+}
+
+/// Ends a walk over `value`: the claims when it found no problem, otherwise its errors
+/// followed by those of `schema` (when the behaviour has one) that [`merge`] keeps.
+pub(crate) fn finish<T>(
+    claims: T,
+    errors: Vec<ClaimError>,
+    schema: Option<&jsonschema::Validator>,
+    value: &Value,
+) -> Result<T, ClaimErrors> {
+    if errors.is_empty() {
+        return Ok(claims);
+    }
+    let mut errors = errors;
+    if let Some(schema) = schema {
+        merge(schema, value, &mut errors);
+    }
+    match ClaimErrors::from_vec(errors) {
+        Some(e) => Err(e),
+        None => Ok(claims),
+    }
+}
+
+/// Runs only a compiled schema over a payload; `None` without a schema or when `payload` is
+/// not JSON.
+pub(crate) fn accepts(schema: Option<&jsonschema::Validator>, payload: &[u8]) -> Option<bool> {
+    let schema = schema?;
+    let value: Value = serde_json::from_slice(payload).ok()?;
+    Some(schema.is_valid(&value))
+}
+
 /// Appends the schema's own errors, except where the single-pass rules already reported a
 /// problem at the same place, or above or below it.
 pub(crate) fn merge(schema: &jsonschema::Validator, value: &Value, errors: &mut Vec<ClaimError>) {

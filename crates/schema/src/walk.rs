@@ -31,10 +31,6 @@ impl Sink {
         });
     }
 
-    pub(crate) fn is_empty(&self) -> bool {
-        self.errors.is_empty()
-    }
-
     /// `name` is required and absent.
     pub(crate) fn missing(&mut self, path: &Path<'_>, name: &str, help: &str) {
         self.push(
