@@ -88,13 +88,7 @@ fn golden_decision_tables_hold_through_the_library() {
             }
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {total} cases failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
-    assert!(total >= 200, "only {total} golden cases");
+    cases::assert_all_passed(&failures, total);
     let unreachable = [DenyCode::KeyUnavailable, DenyCode::AccessNotUnlocked];
     for code in DenyCode::ALL {
         if !unreachable.contains(&code) {

@@ -90,6 +90,19 @@ impl Expect {
     }
 }
 
+/// Fails with every failed case listed, and insists the tables stay at least 200 cases.
+#[track_caller]
+pub fn assert_all_passed(failures: &[String], total: usize) {
+    assert!(
+        failures.is_empty(),
+        "{} of {total} cases failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(total >= 200, "only {total} golden cases");
+}
+
+/// Reads one case file.
 pub fn load(path: &Path) -> CaseFile {
     let text = std::fs::read_to_string(path).unwrap();
     serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
