@@ -89,6 +89,7 @@ fn golden_decision_tables_hold_through_the_library() {
         }
     }
     cases::assert_all_passed(&failures, total);
+    // Not reachable with shipped policies and static keys; `tests/deny_paths.rs` reaches them.
     let unreachable = [DenyCode::KeyUnavailable, DenyCode::AccessNotUnlocked];
     for code in DenyCode::ALL {
         if !unreachable.contains(&code) {
