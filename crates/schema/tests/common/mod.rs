@@ -133,24 +133,13 @@ impl Akash {
         let mut fast_taken = 0;
         for (mode, validator) in [("strict", &self.strict), ("compat", &self.compat)] {
             let slow = validator.validate_slow_path(payload);
-            if let Some(fast) = validator.validate_fast_path(payload) {
-                fast_taken += 1;
-                match &slow {
-                    Ok(c) if *c == fast => {}
-                    Ok(c) => {
-                        return Err(format!("[{mode}] fast claims {fast:?}, slow claims {c:?}"));
-                    }
-                    Err(e) => {
-                        return Err(format!(
-                            "[{mode}] fast path accepts, slow path rejects: {:?}",
-                            render_plain(e)
-                        ));
-                    }
-                }
-            }
-            if validator.validate(payload) != slow {
-                return Err(format!("[{mode}] validate differs from the slow path"));
-            }
+            let fast = validator.validate_fast_path(payload);
+            fast_taken += usize::from(compare_paths(
+                mode,
+                fast,
+                &slow,
+                &validator.validate(payload),
+            )?);
         }
         Ok(fast_taken)
     }
@@ -176,25 +165,39 @@ impl Filecoin {
         let mut fast_taken = 0;
         for (mode, validator) in [("forest", &self.forest), ("lotus", &self.lotus)] {
             let slow = validator.validate_slow_path(payload);
-            if let Some(fast) = validator.validate_fast_path(payload) {
-                fast_taken += 1;
-                match &slow {
-                    Ok(c) if *c == fast => {}
-                    Ok(c) => {
-                        return Err(format!("[{mode}] fast claims {fast:?}, slow claims {c:?}"));
-                    }
-                    Err(e) => {
-                        return Err(format!(
-                            "[{mode}] fast path accepts, slow path rejects: {:?}",
-                            render_plain(e)
-                        ));
-                    }
-                }
-            }
-            if validator.validate(payload) != slow {
-                return Err(format!("[{mode}] validate differs from the slow path"));
-            }
+            let fast = validator.validate_fast_path(payload);
+            fast_taken += usize::from(compare_paths(
+                mode,
+                fast,
+                &slow,
+                &validator.validate(payload),
+            )?);
         }
         Ok(fast_taken)
+    }
+}
+
+/// One behaviour's fast path against its slow path: whatever the fast path accepts, the slow
+/// path accepts with equal claims, and `validate` returns exactly what the slow path returns
+/// (errors included). Returns whether the fast path was taken.
+fn compare_paths<C: PartialEq + std::fmt::Debug>(
+    mode: &str,
+    fast: Option<C>,
+    slow: &Result<C, ClaimErrors>,
+    validated: &Result<C, ClaimErrors>,
+) -> Result<bool, String> {
+    if validated != slow {
+        return Err(format!("[{mode}] validate differs from the slow path"));
+    }
+    let Some(fast) = fast else {
+        return Ok(false);
+    };
+    match slow {
+        Ok(c) if *c == fast => Ok(true),
+        Ok(c) => Err(format!("[{mode}] fast claims {fast:?}, slow claims {c:?}")),
+        Err(e) => Err(format!(
+            "[{mode}] fast path accepts, slow path rejects: {:?}",
+            render_plain(e)
+        )),
     }
 }
