@@ -317,6 +317,30 @@ fn order_key(salt: u64, k: &str) -> u64 {
 }
 
 /// Serializes `v` in `style`; `n` counts strings and members so one of each can be picked.
+/// `v` written in `style`, then the byte `edits` applied (indices wrap to the text's length).
+fn styled_with_edits(
+    v: &Value,
+    style: &TextStyle,
+    edits: Vec<(prop::sample::Index, Edit)>,
+) -> Vec<u8> {
+    let mut out = String::new();
+    let mut n = 0;
+    write_styled(v, style, &mut n, &mut out);
+    let mut bytes = out.into_bytes();
+    for (at, e) in edits {
+        let i = at.index(bytes.len() + 1);
+        match e {
+            Edit::Insert(b) => bytes.insert(i, b),
+            Edit::Replace(b) if i < bytes.len() => bytes[i] = b,
+            Edit::Delete if i < bytes.len() => {
+                bytes.remove(i);
+            }
+            _ => {}
+        }
+    }
+    bytes
+}
+
 fn write_styled(v: &Value, style: &TextStyle, n: &mut usize, out: &mut String) {
     let sp = style.space;
     match v {
@@ -537,20 +561,8 @@ proptest! {
         edits in prop::collection::vec((any::<prop::sample::Index>(), edit()), 0..3),
     ) {
         let akash = Akash::load();
-        let mut out = String::new();
-        let mut n = 0;
-        write_styled(&to_json(&c), &style, &mut n, &mut out);
-        let mut bytes = out.into_bytes();
         let clean = edits.is_empty() && style.dup.is_none();
-        for (at, e) in edits {
-            let i = at.index(bytes.len() + 1);
-            match e {
-                Edit::Insert(b) => bytes.insert(i, b),
-                Edit::Replace(b) if i < bytes.len() => bytes[i] = b,
-                Edit::Delete if i < bytes.len() => { bytes.remove(i); }
-                _ => {}
-            }
-        }
+        let bytes = styled_with_edits(&to_json(&c), &style, edits);
         let taken = akash.check_fast_path(&bytes);
         prop_assert!(taken.is_ok(), "{:?}: {}", taken, String::from_utf8_lossy(&bytes));
         if clean && style.escape.is_none() {
@@ -608,20 +620,8 @@ proptest! {
         edits in prop::collection::vec((any::<prop::sample::Index>(), edit()), 0..3),
     ) {
         let fc = Filecoin::load();
-        let mut out = String::new();
-        let mut n = 0;
-        write_styled(&v, &style, &mut n, &mut out);
-        let mut bytes = out.into_bytes();
         let clean = edits.is_empty() && style.dup.is_none();
-        for (at, e) in edits {
-            let i = at.index(bytes.len() + 1);
-            match e {
-                Edit::Insert(b) => bytes.insert(i, b),
-                Edit::Replace(b) if i < bytes.len() => bytes[i] = b,
-                Edit::Delete if i < bytes.len() => { bytes.remove(i); }
-                _ => {}
-            }
-        }
+        let bytes = styled_with_edits(&v, &style, edits);
         let taken = fc.check_fast_path(&bytes);
         prop_assert!(taken.is_ok(), "{:?}: {}", taken, String::from_utf8_lossy(&bytes));
         if clean {
