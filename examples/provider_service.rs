@@ -82,7 +82,7 @@ fn respond(authorizer: &Authorizer, request: &Request<'_>) -> (u16, String) {
         }
     };
     match authorizer.authorize(token, &op) {
-        Decision::Allow { issuer } => (
+        Decision::Allow { issuer, .. } => (
             200,
             format!(
                 r#"{{"op":"{}","owner":{:?}}}"#,

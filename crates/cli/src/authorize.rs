@@ -185,8 +185,9 @@ fn print_decision(
             match decision {
                 Decision::Allow {
                     issuer: Some(issuer),
+                    ..
                 } => println!("allow `{op}` for `{issuer}`"),
-                Decision::Allow { issuer: None } => println!("allow `{op}`"),
+                Decision::Allow { issuer: None, .. } => println!("allow `{op}`"),
                 Decision::Deny(denial) => {
                     println!("deny `{op}` [{}]: {}", denial.code, denial.reason)
                 }

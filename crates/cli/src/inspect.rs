@@ -180,7 +180,7 @@ fn check_signature(
                 }
             };
             Ok(
-                match verifier.verify(token, VerificationKey::Secp256k1(&key)) {
+                match verifier.verify(token, VerificationKey::Secp256k1(&key.key)) {
                     Ok(_) => format!("valid `{}` signature by `{issuer}`", alg.name()),
                     Err(error) => format!("INVALID: {error}"),
                 },

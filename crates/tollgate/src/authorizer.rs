@@ -117,7 +117,14 @@ impl Authorizer {
             rec.record(Check::Token, StepOutcome::Skipped, || {
                 "no token: anonymous request".to_owned()
             });
-            return self.decide(op_id, op, self.policy.decide_anonymous(op_id), None, rec);
+            return self.decide(
+                op_id,
+                op,
+                self.policy.decide_anonymous(op_id),
+                None,
+                None,
+                rec,
+            );
         };
 
         let verified = match self.cache.as_ref().and_then(|cache| cache.get(token)) {
@@ -168,7 +175,11 @@ impl Authorizer {
                 Claims::Filecoin(claims) => self.policy.decide_filecoin(op_id, claims),
             }
         };
-        self.decide(op_id, op, verdict, issuer, rec)
+        let expires_at = match &verified.claims {
+            Claims::Akash(claims) => Some(claims.exp),
+            Claims::Filecoin(claims) => claims.exp,
+        };
+        self.decide(op_id, op, verdict, issuer, expires_at, rec)
     }
 
     /// Turns the policy's verdict into a decision.
@@ -178,6 +189,7 @@ impl Authorizer {
         op: &Operation<'_>,
         verdict: Verdict,
         issuer: Option<String>,
+        expires_at: Option<i64>,
         rec: &mut impl Recorder,
     ) -> Decision {
         match verdict {
@@ -185,7 +197,7 @@ impl Authorizer {
                 rec.record(Check::Policy, StepOutcome::Passed, || {
                     format!("policy `{}` grants `{}`", self.policy.name(), op.name())
                 });
-                Decision::Allow { issuer }
+                Decision::Allow { issuer, expires_at }
             }
             Verdict::Deny(why) => {
                 let (code, text) =
@@ -255,9 +267,9 @@ impl Authorizer {
                     }
                 };
                 rec.record(Check::Key, StepOutcome::Passed, || {
-                    format!("public key of `{issuer}`")
+                    format!("public key of `{issuer}` from {}", resolved.origin)
                 });
-                VerificationKey::Secp256k1(&resolved)
+                VerificationKey::Secp256k1(&resolved.key)
             }
         };
 

@@ -11,6 +11,8 @@ pub enum Decision {
     Allow {
         /// The verified issuer (`iss`) of the token, if the request carried one that names it.
         issuer: Option<String>,
+        /// The token's `exp` (Unix seconds), if it has one; `None` for anonymous requests.
+        expires_at: Option<i64>,
     },
     /// The request must be refused.
     Deny(Denial),
@@ -53,7 +55,7 @@ impl Decision {
     /// The token's issuer, if known.
     pub fn issuer(&self) -> Option<&str> {
         match self {
-            Decision::Allow { issuer } => issuer.as_deref(),
+            Decision::Allow { issuer, .. } => issuer.as_deref(),
             Decision::Deny(denial) => denial.issuer.as_deref(),
         }
     }

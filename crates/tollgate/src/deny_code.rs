@@ -8,6 +8,13 @@ use std::fmt;
 pub enum DenyCode {
     /// The operation is not declared by the policy.
     UnknownOperation,
+    /// No route of the policy matches the request's method and path.
+    RouteNotFound,
+    /// A route matched, but a path variable that names the resource is not a valid number.
+    ResourceInvalid,
+    /// The `Authorization` header is present but not of the form the policy's family accepts
+    /// (`Bearer <token>`).
+    AuthorizationHeaderInvalid,
     /// The request carries no token and the operation is not open to anonymous callers.
     TokenRequired,
     /// The token exceeds the configured size limit.
@@ -28,6 +35,14 @@ pub enum DenyCode {
     IssuerUnknown,
     /// The key source failed to answer (for example a chain node is unreachable).
     KeyUnavailable,
+    /// The issuer's account exists but has no public key: it has never signed a transaction.
+    IssuerNoPublicKey,
+    /// The issuer is a module account, which has no key and cannot sign.
+    IssuerModuleAccount,
+    /// The issuer's account holds a key that is not secp256k1 (ed25519, multisig).
+    IssuerKeyUnsupported,
+    /// The key source returned a key that does not hash to the issuer's address.
+    IssuerKeyMismatch,
     /// The signature has the wrong length or encoding (for example DER instead of r||s).
     SignatureMalformed,
     /// The ECDSA signature has a high S value, which Akash rejects.
@@ -59,8 +74,11 @@ pub enum DenyCode {
 
 impl DenyCode {
     /// Every deny code, in documentation order.
-    pub const ALL: [DenyCode; 24] = [
+    pub const ALL: [DenyCode; 31] = [
         DenyCode::UnknownOperation,
+        DenyCode::RouteNotFound,
+        DenyCode::ResourceInvalid,
+        DenyCode::AuthorizationHeaderInvalid,
         DenyCode::TokenRequired,
         DenyCode::TokenTooLarge,
         DenyCode::TokenMalformed,
@@ -71,6 +89,10 @@ impl DenyCode {
         DenyCode::IssuerMissing,
         DenyCode::IssuerUnknown,
         DenyCode::KeyUnavailable,
+        DenyCode::IssuerNoPublicKey,
+        DenyCode::IssuerModuleAccount,
+        DenyCode::IssuerKeyUnsupported,
+        DenyCode::IssuerKeyMismatch,
         DenyCode::SignatureMalformed,
         DenyCode::SignatureHighS,
         DenyCode::SignatureInvalid,
@@ -90,6 +112,9 @@ impl DenyCode {
     pub const fn as_str(self) -> &'static str {
         match self {
             DenyCode::UnknownOperation => "unknown_operation",
+            DenyCode::RouteNotFound => "route_not_found",
+            DenyCode::ResourceInvalid => "resource_invalid",
+            DenyCode::AuthorizationHeaderInvalid => "authorization_header_invalid",
             DenyCode::TokenRequired => "token_required",
             DenyCode::TokenTooLarge => "token_too_large",
             DenyCode::TokenMalformed => "token_malformed",
@@ -100,6 +125,10 @@ impl DenyCode {
             DenyCode::IssuerMissing => "issuer_missing",
             DenyCode::IssuerUnknown => "issuer_unknown",
             DenyCode::KeyUnavailable => "key_unavailable",
+            DenyCode::IssuerNoPublicKey => "issuer_no_public_key",
+            DenyCode::IssuerModuleAccount => "issuer_module_account",
+            DenyCode::IssuerKeyUnsupported => "issuer_key_unsupported",
+            DenyCode::IssuerKeyMismatch => "issuer_key_mismatch",
             DenyCode::SignatureMalformed => "signature_malformed",
             DenyCode::SignatureHighS => "signature_high_s",
             DenyCode::SignatureInvalid => "signature_invalid",

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use quick_cache::sync::Cache;
-use tollgate_verify::{KeyResolver, ResolveError, Secp256k1PublicKey};
+use tollgate_verify::{KeyOrigin, KeyResolver, ResolveError, ResolvedKey, Secp256k1PublicKey};
 
 /// A [`KeyResolver`] that remembers the keys another resolver returned, per issuer.
 pub struct CachingResolver<R> {
@@ -42,13 +42,17 @@ impl<R: KeyResolver> CachingResolver<R> {
 }
 
 impl<R: KeyResolver> KeyResolver for CachingResolver<R> {
-    fn resolve(&self, issuer: &str) -> Result<Arc<Secp256k1PublicKey>, ResolveError> {
+    fn resolve(&self, issuer: &str) -> Result<ResolvedKey, ResolveError> {
         if let Some(key) = self.keys.get(issuer) {
-            return Ok(key);
+            return Ok(ResolvedKey {
+                key,
+                origin: KeyOrigin::MemoryCache,
+            });
         }
-        let key = self.inner.resolve(issuer)?;
-        self.keys.insert(issuer.to_owned(), Arc::clone(&key));
-        Ok(key)
+        let resolved = self.inner.resolve(issuer)?;
+        self.keys
+            .insert(issuer.to_owned(), Arc::clone(&resolved.key));
+        Ok(resolved)
     }
 }
 
@@ -64,7 +68,7 @@ mod tests {
     }
 
     impl KeyResolver for Counting {
-        fn resolve(&self, issuer: &str) -> Result<Arc<Secp256k1PublicKey>, ResolveError> {
+        fn resolve(&self, issuer: &str) -> Result<ResolvedKey, ResolveError> {
             self.calls.fetch_add(1, Ordering::SeqCst);
             if issuer != "akash1qufa3xzrf34qvwyejkhvnc4psf49fftaw0asmh" {
                 return Err(ResolveError::UnknownIssuer {
@@ -78,7 +82,10 @@ mod tests {
                 issuer: issuer.to_owned(),
                 reason: error.to_string(),
             })?;
-            Ok(Arc::new(key))
+            Ok(ResolvedKey {
+                key: Arc::new(key),
+                origin: KeyOrigin::Static,
+            })
         }
     }
 
@@ -93,8 +100,10 @@ mod tests {
         let issuer = "akash1qufa3xzrf34qvwyejkhvnc4psf49fftaw0asmh";
         let first = resolver.resolve(issuer).unwrap();
         let second = resolver.resolve(issuer).unwrap();
+        assert_eq!(first.origin, KeyOrigin::Static);
+        assert_eq!(second.origin, KeyOrigin::MemoryCache);
         assert!(
-            Arc::ptr_eq(&first, &second),
+            Arc::ptr_eq(&first.key, &second.key),
             "the parsed key is shared, not parsed again"
         );
         assert_eq!(resolver.inner.calls.load(Ordering::SeqCst), 1);

@@ -99,6 +99,19 @@ pub(crate) fn resolve_error(error: &ResolveError) -> (DenyCode, String) {
             DenyCode::KeyUnavailable,
             format!("could not look up the key of issuer `{issuer}`: {reason}"),
         ),
+        ResolveError::NoPublicKey { .. } => (
+            DenyCode::IssuerNoPublicKey,
+            format!("{error}: send any transaction from the account to publish its key"),
+        ),
+        ResolveError::ModuleAccount { .. } => (DenyCode::IssuerModuleAccount, error.to_string()),
+        ResolveError::UnsupportedKeyType { .. } => (
+            DenyCode::IssuerKeyUnsupported,
+            format!("{error}: sign with a single-key secp256k1 account"),
+        ),
+        ResolveError::KeyMismatch { .. } => (
+            DenyCode::IssuerKeyMismatch,
+            format!("{error}: the key source is wrong or compromised"),
+        ),
     }
 }
 

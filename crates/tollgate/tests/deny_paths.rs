@@ -12,7 +12,7 @@
 use std::sync::Arc;
 
 use tollgate::verify::{
-    KeyResolver, ResolveError, Secp256k1PublicKey, Secp256k1SigningKey, SigningKey, StaticKeys,
+    KeyResolver, ResolveError, Secp256k1SigningKey, SigningKey, StaticKeys,
     sign_token,
 };
 use tollgate::{Authorizer, DenyCode, Operation, Policy};
@@ -46,7 +46,7 @@ fn token(leases: &str) -> String {
 struct Unreachable;
 
 impl KeyResolver for Unreachable {
-    fn resolve(&self, issuer: &str) -> Result<Arc<Secp256k1PublicKey>, ResolveError> {
+    fn resolve(&self, issuer: &str) -> Result<tollgate::verify::ResolvedKey, ResolveError> {
         Err(ResolveError::Unavailable {
             issuer: issuer.to_owned(),
             reason: "connection refused".to_owned(),

@@ -362,5 +362,8 @@ fn keys_file_fixture_loads() {
     .unwrap();
     assert_eq!(keys.len(), 1);
     use tollgate_verify::KeyResolver as _;
-    assert_eq!(*keys.resolve(AKASH_ADDRESS).unwrap(), akash_public_key());
+    assert_eq!(
+        *keys.resolve(AKASH_ADDRESS).unwrap().key,
+        akash_public_key()
+    );
 }

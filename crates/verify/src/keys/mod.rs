@@ -10,4 +10,4 @@ pub use address::akash_address;
 pub use error::KeyError;
 pub use file::KeysFileError;
 pub use public::Secp256k1PublicKey;
-pub use resolver::{KeyResolver, ResolveError, StaticKeys};
+pub use resolver::{KeyOrigin, KeyResolver, ResolveError, ResolvedKey, StaticKeys};

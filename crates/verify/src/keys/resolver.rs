@@ -21,6 +21,76 @@ pub enum ResolveError {
         /// What went wrong, for the operator.
         reason: String,
     },
+    /// The account exists but has no public key on chain: it has never signed a transaction.
+    #[error(
+        "account `{issuer}` ({account_type}) has no public key: it has never signed a transaction"
+    )]
+    NoPublicKey {
+        /// The token's `iss`.
+        issuer: String,
+        /// The account's type as the source reported it, e.g. `BaseAccount`.
+        account_type: String,
+    },
+    /// The account is a module account, which has no key and cannot sign.
+    #[error("account `{issuer}` is the module account `{module}`, which cannot sign tokens")]
+    ModuleAccount {
+        /// The token's `iss`.
+        issuer: String,
+        /// The module's name, e.g. `distribution`.
+        module: String,
+    },
+    /// The account's key is not a single secp256k1 key (for example ed25519 or multisig).
+    #[error("account `{issuer}` holds a `{key_type}` key, but tokens need a secp256k1 key")]
+    UnsupportedKeyType {
+        /// The token's `iss`.
+        issuer: String,
+        /// The key's type, e.g. `/cosmos.crypto.multisig.LegacyAminoPubKey`.
+        key_type: String,
+    },
+    /// The key source returned a key that does not hash to the issuer's address.
+    #[error("the key returned for `{issuer}` belongs to `{derived}`, not to the issuer")]
+    KeyMismatch {
+        /// The token's `iss`.
+        issuer: String,
+        /// The address the returned key derives to.
+        derived: String,
+    },
+}
+
+/// Where a resolved key came from, for `explain` and logs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeyOrigin {
+    /// A fixed set configured up front (a keys file or keys inserted in code).
+    Static,
+    /// An in-memory cache in front of another source.
+    MemoryCache,
+    /// A persistent on-disk cache of earlier chain answers.
+    PersistentCache,
+    /// A chain node answered the account query.
+    ChainNode {
+        /// The node's base URL.
+        url: String,
+    },
+}
+
+impl std::fmt::Display for KeyOrigin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeyOrigin::Static => f.write_str("configured keys"),
+            KeyOrigin::MemoryCache => f.write_str("memory cache"),
+            KeyOrigin::PersistentCache => f.write_str("persistent cache"),
+            KeyOrigin::ChainNode { url } => write!(f, "chain node `{url}`"),
+        }
+    }
+}
+
+/// A public key and where it came from.
+#[derive(Clone, Debug)]
+pub struct ResolvedKey {
+    /// The issuer's key, parsed once and shared.
+    pub key: Arc<Secp256k1PublicKey>,
+    /// Its source.
+    pub origin: KeyOrigin,
 }
 
 /// Finds the secp256k1 public key of an Akash issuer address.
@@ -28,8 +98,8 @@ pub enum ResolveError {
 /// Akash providers trust the chain's account-to-key mapping; an implementation may query the
 /// chain and cache. Tollgate only verifies with what the resolver returns.
 pub trait KeyResolver: Send + Sync {
-    /// The public key of `issuer` (the token's `iss`).
-    fn resolve(&self, issuer: &str) -> Result<Arc<Secp256k1PublicKey>, ResolveError>;
+    /// The public key of `issuer` (the token's `iss`) and where it came from.
+    fn resolve(&self, issuer: &str) -> Result<ResolvedKey, ResolveError>;
 }
 
 /// A fixed set of public keys indexed by their derived Akash address.
@@ -95,10 +165,13 @@ impl StaticKeys {
 }
 
 impl KeyResolver for StaticKeys {
-    fn resolve(&self, issuer: &str) -> Result<Arc<Secp256k1PublicKey>, ResolveError> {
+    fn resolve(&self, issuer: &str) -> Result<ResolvedKey, ResolveError> {
         self.keys
             .get(issuer)
-            .cloned()
+            .map(|key| ResolvedKey {
+                key: Arc::clone(key),
+                origin: KeyOrigin::Static,
+            })
             .ok_or_else(|| ResolveError::UnknownIssuer {
                 issuer: issuer.to_owned(),
             })
@@ -120,7 +193,7 @@ mod tests {
         assert_eq!(addr, ADDR);
         assert_eq!(keys.len(), 1);
         assert_eq!(
-            hex::encode(keys.resolve(ADDR).unwrap().to_compressed()),
+            hex::encode(keys.resolve(ADDR).unwrap().key.to_compressed()),
             HEX
         );
         assert_eq!(
