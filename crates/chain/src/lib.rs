@@ -1,0 +1,1 @@
+//! Akash issuer public keys from the chain's account query.
