@@ -28,8 +28,8 @@ pub use error::{Base64Error, ParseError, Segment, VerifierConfigError, VerifyErr
 pub use es256k::{ES256K_SIGNATURE_LEN, verify_es256k_message, verify_es256k_prehash};
 pub use hs256::{HS256_TAG_LEN, verify_hs256};
 pub use keys::{
-    KeyError, KeyOrigin, KeyResolver, KeysFileError, ResolveError, ResolvedKey, Secp256k1PublicKey,
-    StaticKeys, akash_address,
+    FallbackResolver, KeyError, KeyOrigin, KeyResolver, KeysFileError, ResolveError, ResolvedKey,
+    Secp256k1PublicKey, StaticKeys, akash_address,
 };
 pub use secret::{HmacSecret, SecretError, SecretFormat};
 pub use sign::{Secp256k1SigningKey, SignError, SigningKey, sign_token};
