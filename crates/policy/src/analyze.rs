@@ -9,6 +9,8 @@ use crate::model::{
     Algorithm, ClaimsRule, Family, OperationDef, Requirement, ResourceKind, Unlocks, parse_access,
     unlock_items,
 };
+use crate::route::RouteDef;
+use crate::route_check::check_routes;
 use crate::schema::{Access, Scope};
 use crate::span::Span;
 use crate::suggest::{did_you_mean, skeleton};
@@ -29,6 +31,7 @@ pub(crate) struct Checked {
     pub anonymous: Option<Vec<String>>,
     pub unlocks: Unlocks,
     pub operations: Vec<OperationDef>,
+    pub routes: Vec<RouteDef>,
 }
 
 struct Header<'a> {
@@ -764,6 +767,9 @@ pub(crate) fn analyze(ast: &PolicyAst, source: &str) -> (Option<Checked>, Vec<Fi
         }
     }
 
+    // ---- routes ----
+    let routes = check_routes(ast, &ops, line, &mut out);
+
     // ---- unused declarations ----
     for (scope, ident) in scopes.iter().filter(|_| family.is_some()) {
         if !ops
@@ -898,6 +904,7 @@ pub(crate) fn analyze(ast: &PolicyAst, source: &str) -> (Option<Checked>, Vec<Fi
                 anonymous,
                 unlocks,
                 operations: ops.into_iter().map(|(d, _)| d).collect(),
+                routes,
             })
         }
         _ => None,

@@ -93,6 +93,17 @@ pub enum StatementKind {
         /// The operation it stands for.
         target: Ident,
     },
+    /// `route METHOD TEMPLATE -> OPERATION`: an HTTP route to an operation.
+    Route {
+        /// The method: an uppercase token, or `*` for any method.
+        method: Ident,
+        /// The path template, e.g. `/lease/{dseq}/{gseq}/{oseq}/status`.
+        template: Ident,
+        /// The operation the route leads to.
+        operation: Ident,
+    },
+    /// `unrouted OPERATION...`: operations that intentionally have no HTTP route.
+    Unrouted(Vec<Ident>),
 }
 
 impl PolicyAst {
@@ -136,6 +147,16 @@ impl PolicyAst {
                         name: name.without_span(),
                         target: target.without_span(),
                     },
+                    StatementKind::Route {
+                        method,
+                        template,
+                        operation,
+                    } => StatementKind::Route {
+                        method: method.without_span(),
+                        template: template.without_span(),
+                        operation: operation.without_span(),
+                    },
+                    StatementKind::Unrouted(v) => StatementKind::Unrouted(strip(v)),
                 };
                 Statement {
                     kind,

@@ -112,6 +112,14 @@ lint_codes! {
     UnknownResource => "policy::unknown_resource", Error, "a resource is not `provider`, `deployment` or `lease`";
     /// A public operation that also requires something or acts on a resource.
     PublicWithRequirement => "policy::public_with_requirement", Error, "a public operation also requires a grant or a resource";
+    /// A route or `unrouted` line names an operation that is not declared.
+    RouteUnknownOperation => "policy::route_unknown_operation", Error, "a route names an operation that is not declared";
+    /// Two routes can match the same request.
+    RouteOverlap => "policy::route_overlap", Error, "two routes can match the same request";
+    /// A route's `{dseq}`/`{gseq}`/`{oseq}` variables do not fill its operation's resource exactly.
+    RouteResourceMismatch => "policy::route_resource_mismatch", Error, "a route's resource variables do not fit its operation's resource";
+    /// An operation marked `unrouted` also has a route.
+    UnroutedHasRoute => "policy::unrouted_has_route", Error, "an operation marked `unrouted` has a route";
     /// A list that names the same item twice.
     DuplicateItem => "policy::duplicate_item", Warning, "a list names the same item twice";
     /// A declared scope that no operation requires.
@@ -126,6 +134,8 @@ lint_codes! {
     LargeLeeway => "policy::large_leeway", Warning, "the clock leeway is above 300 seconds";
     /// Two names that differ only in case or by a confusable character.
     ConfusableName => "policy::confusable_name", Warning, "two names differ only in case or by confusable characters";
+    /// In a policy with routes, an operation with neither a route nor an `unrouted` line.
+    OperationWithoutRoute => "policy::operation_without_route", Warning, "an operation has neither a route nor an `unrouted` line";
 }
 
 impl fmt::Display for LintCode {
@@ -142,6 +152,7 @@ pub(crate) struct Finding {
     pub label: String,
     pub span: Span,
     pub help: Option<String>,
+    pub secondary: Vec<(Span, String)>,
 }
 
 impl Finding {
@@ -152,7 +163,14 @@ impl Finding {
             label: String::new(),
             span,
             help: None,
+            secondary: Vec::new(),
         }
+    }
+
+    /// A second labelled span, e.g. the earlier of two conflicting lines.
+    pub(crate) fn secondary(mut self, span: Span, label: impl Into<String>) -> Self {
+        self.secondary.push((span, label.into()));
+        self
     }
 
     pub(crate) fn label(mut self, label: impl Into<String>) -> Self {
@@ -177,6 +195,7 @@ pub struct PolicyDiagnostic {
     label: String,
     span: Span,
     help: Option<String>,
+    secondary: Vec<(Span, String)>,
     source: PolicySource,
 }
 
@@ -188,6 +207,7 @@ impl PolicyDiagnostic {
             label: finding.label,
             span: finding.span,
             help: finding.help,
+            secondary: finding.secondary,
             source: Arc::clone(source),
         }
     }
@@ -226,6 +246,12 @@ impl PolicyDiagnostic {
     #[must_use]
     pub fn span(&self) -> Span {
         self.span
+    }
+
+    /// Further labelled spans (e.g. the earlier of two overlapping routes), in order.
+    #[must_use]
+    pub fn secondary_labels(&self) -> &[(Span, String)] {
+        &self.secondary
     }
 
     /// The file name the source was read from.
@@ -312,9 +338,12 @@ impl Diagnostic for PolicyDiagnostic {
         } else {
             Some(self.label.clone())
         };
-        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
-            label, self.span,
-        ))))
+        let primary = LabeledSpan::new_primary_with_span(label, self.span);
+        let secondary = self
+            .secondary
+            .iter()
+            .map(|(span, label)| LabeledSpan::new_with_span(Some(label.clone()), *span));
+        Some(Box::new(std::iter::once(primary).chain(secondary)))
     }
 }
 

@@ -57,6 +57,15 @@ pub fn print_statement(kind: &StatementKind) -> String {
             s
         }
         StatementKind::Alias { name, target } => format!("alias {} = {}", name.text, target.text),
+        StatementKind::Route {
+            method,
+            template,
+            operation,
+        } => format!(
+            "route {} {} -> {}",
+            method.text, template.text, operation.text
+        ),
+        StatementKind::Unrouted(v) => format!("unrouted {}", join(v, " ")),
     }
 }
 

@@ -28,6 +28,8 @@ mod model;
 mod parser;
 mod policy;
 pub mod reference;
+mod route;
+mod route_check;
 mod span;
 mod suggest;
 
@@ -41,4 +43,5 @@ pub use model::{
     Resource, ResourceKind, Verdict,
 };
 pub use policy::Policy;
+pub use route::{MAX_ROUTE_SEGMENTS, RouteDef, RouteMatch, RouteMiss};
 pub use span::Span;

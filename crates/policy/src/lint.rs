@@ -6,7 +6,7 @@ use miette::{GraphicalReportHandler, GraphicalTheme, NamedSource};
 use serde_json::{Value, json};
 
 use crate::analyze::analyze;
-use crate::diagnostic::{LintCode, PolicyDiagnostic, Severity};
+use crate::diagnostic::{LintCode, PolicyDiagnostic, Severity, line_col};
 use crate::parser::parse;
 use crate::policy::Policy;
 
@@ -116,14 +116,16 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 pub const JSON_VERSION: u64 = 1;
 
 /// Renders the versioned JSON envelope:
-/// `{"version":1,"files":[...],"diagnostics":[{code,severity,message,help,file,line,column,span,snippet}]}`.
+/// `{"version":1,"files":[...],"diagnostics":[{code,severity,message,help,file,line,column,span,snippet}]}`;
+/// a diagnostic with further labelled spans (e.g. the earlier of two overlapping routes) also has
+/// `"related":[{label,line,column,span,snippet}]`.
 #[must_use]
 pub fn render_json(files: &[String], diagnostics: &[PolicyDiagnostic]) -> Value {
     let diags: Vec<Value> = diagnostics
         .iter()
         .map(|d| {
             let (line, column) = d.line_col();
-            json!({
+            let mut value = json!({
                 "code": d.code().as_str(),
                 "severity": d.severity().as_str(),
                 "message": d.message(),
@@ -133,7 +135,25 @@ pub fn render_json(files: &[String], diagnostics: &[PolicyDiagnostic]) -> Value 
                 "column": column,
                 "span": { "offset": d.span().offset, "length": d.span().len },
                 "snippet": d.snippet(),
-            })
+            });
+            let related: Vec<Value> = d
+                .secondary_labels()
+                .iter()
+                .map(|(span, label)| {
+                    let (line, column) = line_col(d.source_text(), span.offset);
+                    json!({
+                        "label": label,
+                        "line": line,
+                        "column": column,
+                        "span": { "offset": span.offset, "length": span.len },
+                        "snippet": span.text(d.source_text()).unwrap_or(""),
+                    })
+                })
+                .collect();
+            if let (false, Some(obj)) = (related.is_empty(), value.as_object_mut()) {
+                obj.insert("related".to_owned(), Value::Array(related));
+            }
+            value
         })
         .collect();
     json!({ "version": JSON_VERSION, "files": files, "diagnostics": diags })

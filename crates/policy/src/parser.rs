@@ -6,6 +6,7 @@ use pest_derive::Parser;
 
 use crate::ast::{Ident, PolicyAst, Statement, StatementKind};
 use crate::diagnostic::{Finding, LintCode};
+use crate::route::{TokenError, check_method, parse_template};
 use crate::span::Span;
 use crate::suggest::did_you_mean;
 
@@ -29,6 +30,8 @@ pub(crate) const KEYWORDS: &[&str] = &[
     "access",
     "operation",
     "alias",
+    "route",
+    "unrouted",
 ];
 
 /// A source line: its text (no newline, no `\r`) and the byte offset where it starts.
@@ -123,6 +126,8 @@ fn build_statement(pair: Pair<'_, Rule>, base: usize) -> Result<Statement, Findi
         Rule::scope_stmt => StatementKind::Scopes(names(pair, base)),
         Rule::permission_stmt => StatementKind::Permissions(names(pair, base)),
         Rule::anonymous_stmt => StatementKind::Anonymous(names(pair, base)),
+        Rule::unrouted_stmt => StatementKind::Unrouted(names(pair, base)),
+        Rule::route_stmt => build_route(pair, base, span)?,
         Rule::leeway_stmt => {
             let dur = pair
                 .into_inner()
@@ -192,6 +197,44 @@ fn build_statement(pair: Pair<'_, Rule>, base: usize) -> Result<Statement, Findi
     Ok(Statement { kind, span })
 }
 
+/// A `route` statement, with its method and template checked.
+fn build_route(pair: Pair<'_, Rule>, base: usize, span: Span) -> Result<StatementKind, Finding> {
+    let mut method = None;
+    let mut template = None;
+    let mut operation = None;
+    for p in pair.into_inner() {
+        match p.as_rule() {
+            Rule::route_method => method = Some(ident(&p, base)),
+            Rule::route_template => template = Some(ident(&p, base)),
+            Rule::name => operation = Some(ident(&p, base)),
+            _ => {}
+        }
+    }
+    let (Some(method), Some(template), Some(operation)) = (method, template, operation) else {
+        return Err(Finding::new(
+            LintCode::Syntax,
+            span,
+            "expected `route METHOD TEMPLATE -> OPERATION`",
+        ));
+    };
+    let token_finding = |at: &Ident, e: TokenError| {
+        Finding::new(
+            LintCode::Syntax,
+            Span::new(at.span.offset + e.offset, e.len),
+            e.message,
+        )
+        .label(e.label)
+        .help(e.help)
+    };
+    check_method(&method.text).map_err(|e| token_finding(&method, e))?;
+    parse_template(&template.text).map_err(|e| token_finding(&template, e))?;
+    Ok(StatementKind::Route {
+        method,
+        template,
+        operation,
+    })
+}
+
 /// `N`, `Ns`, `Nm` or `Nh` to seconds.
 fn parse_duration(text: &str, span: Span) -> Result<u64, Finding> {
     let digits_end = text
@@ -250,6 +293,11 @@ fn rule_name(rule: &Rule) -> String {
         Rule::kw_requires => "`requires`",
         Rule::kw_on => "`on`",
         Rule::kw_public => "`public`",
+        Rule::kw_route => "`route`",
+        Rule::kw_unrouted => "`unrouted`",
+        Rule::route_method => "a method such as `GET` or `*`",
+        Rule::route_template => "a path template such as `/lease/{dseq}/{gseq}/{oseq}/status`",
+        Rule::arrow => "`->`",
         _ => "a statement",
     };
     s.to_owned()
@@ -268,7 +316,7 @@ fn syntax_finding(line: Line<'_>, err: &pest::error::Error<Rule>) -> Finding {
         )
         .label("not a statement keyword")
         .help(did_you_mean(first_word, KEYWORDS.iter().copied()).unwrap_or_else(|| {
-            "a statement starts with one of: policy, family, algorithms, claims, leeway, scope, permission, set, anonymous, access, operation, alias".to_owned()
+            "a statement starts with one of: policy, family, algorithms, claims, leeway, scope, permission, set, anonymous, access, operation, alias, route, unrouted".to_owned()
         }));
     }
     let pos = match err.location {
@@ -335,6 +383,8 @@ fn statement_help(keyword: &str) -> String {
             "operation NAME [requires SCOPE|PERMISSION] [on provider|deployment|lease] [public]"
         }
         "alias" => "alias NAME = OPERATION",
+        "route" => "route METHOD|* /PATH/{VARIABLE} -> OPERATION",
+        "unrouted" => "unrouted OPERATION [OPERATION...]",
         _ => "KEYWORD ARGUMENTS  # one statement per line",
     };
     format!("the statement reads `{form}`")

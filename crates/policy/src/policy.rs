@@ -8,6 +8,7 @@ use crate::model::{
     AkashRequest, Algorithm, ClaimsRule, DenyReason, Family, OpId, OperationDef, Requirement,
     Resource, ResourceKind, Unlocks, Verdict,
 };
+use crate::route::{RouteDef, RouteMatch, RouteMiss, match_routes};
 use crate::schema::{Access, AkashClaims, FilecoinClaims, Scope, ScopeSet};
 
 /// A requirement in compiled form: scopes as themselves, permissions interned.
@@ -58,6 +59,7 @@ pub struct Policy {
     permission_names: Vec<String>,
     sets: Vec<(String, Vec<String>)>,
     unlocks: Unlocks,
+    routes: Vec<RouteDef>,
     warnings: Vec<PolicyDiagnostic>,
 }
 
@@ -128,6 +130,7 @@ impl Policy {
             permission_names,
             sets: checked.sets,
             unlocks: checked.unlocks,
+            routes: checked.routes,
             warnings,
         }
     }
@@ -200,6 +203,36 @@ impl Policy {
     /// The names of the permission sets, in declaration order.
     pub fn permission_sets(&self) -> impl Iterator<Item = &str> {
         self.sets.iter().map(|(n, _)| n.as_str())
+    }
+
+    /// The HTTP routes, in declaration order.
+    #[must_use]
+    pub fn routes(&self) -> &[RouteDef] {
+        &self.routes
+    }
+
+    /// True when the policy declares at least one route.
+    #[must_use]
+    pub fn has_routes(&self) -> bool {
+        !self.routes.is_empty()
+    }
+
+    /// Maps an HTTP request to its operation and resource through the route table.
+    ///
+    /// Everything from the first `?` or `#` of `path` is ignored. The path must start with `/`;
+    /// an empty, `.` or `..` segment (so `//` and a trailing `/`) matches nothing. Methods and
+    /// literal segments compare byte for byte (no case folding, no percent-decoding); `*` routes
+    /// take any method. `{dseq}` is a decimal `u64` (at most 20 digits), `{gseq}` and `{oseq}`
+    /// decimal `u32`s (at most 10 digits); leading zeros are accepted, signs and spaces are not.
+    /// Routes are tried in declaration order and the first that matches wins. Allocates nothing
+    /// on a match.
+    ///
+    /// # Errors
+    /// [`RouteMiss::ResourceInvalid`] when a route matched except for a resource variable that
+    /// is not a valid number, and no later route matches (the first such failure is reported);
+    /// otherwise [`RouteMiss::NotFound`].
+    pub fn match_route(&self, method: &str, path: &str) -> Result<RouteMatch, RouteMiss> {
+        match_routes(&self.routes, method, path)
     }
 
     /// Decides an Akash request. Allocates nothing on the allow path.

@@ -250,6 +250,36 @@ const UNDERLINES: &[(&str, &str, &str, &str, Option<&str>)] = &[
         None,
     ),
     (
+        "route_unknown_operation",
+        "policy::route_unknown_operation",
+        "lease.log",
+        "route names undeclared operation `lease.log`",
+        Some("did you mean `lease.logs`?"),
+    ),
+    (
+        "route_overlap",
+        "policy::route_overlap",
+        "GET /lease/{dseq}/{gseq}/{oseq}/logs",
+        "route `GET /lease/{dseq}/{gseq}/{oseq}/logs` can match the same requests as `* /lease/{dseq}/{gseq}/{oseq}/{action}`",
+        Some(
+            "a request takes the first route that matches (line 15); make a literal segment or the method differ, or remove one route",
+        ),
+    ),
+    (
+        "route_resource_mismatch",
+        "policy::route_resource_mismatch",
+        "{dseq}",
+        "`{dseq}` is not part of the resource of `provider.version`, which acts on no resource",
+        None,
+    ),
+    (
+        "unrouted_has_route",
+        "policy::unrouted_has_route",
+        "lease.shell",
+        "`lease.shell` is marked unrouted but has a route",
+        Some("remove `lease.shell` from the `unrouted` line, or remove the route on line 16"),
+    ),
+    (
         "duplicate_item",
         "policy::duplicate_item",
         "ES256K",
@@ -297,6 +327,15 @@ const UNDERLINES: &[(&str, &str, &str, &str, Option<&str>)] = &[
         "provider.versi0n",
         "operation `provider.versi0n` looks like `provider.version`",
         None,
+    ),
+    (
+        "operation_without_route",
+        "policy::operation_without_route",
+        "lease.status",
+        "operation `lease.status` has no route",
+        Some(
+            "add a `route METHOD /path -> lease.status` line, or `unrouted lease.status` if it has no HTTP route",
+        ),
     ),
 ];
 
