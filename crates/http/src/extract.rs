@@ -1,0 +1,241 @@
+//! Reading the token from the `Authorization` header, as each upstream does.
+//!
+//! - **Akash** (`akash-network/provider` `gateway/rest/middleware.go`, AKASH.md §8.1): Go's
+//!   `Header.Get` treats an empty value as absent; a present value must split
+//!   (`strings.Fields`) into exactly two fields, the first `bearer` in any case.
+//! - **Forest** (`src/rpc/auth_layer.rs`, FILECOIN.md §1.6): the value must be visible ASCII and
+//!   start with the case-sensitive `Bearer `, stripped once; an empty value is an error. (Forest
+//!   made the prefix mandatory in v0.33.8; its `jwt_handling.md` still calls it optional, which is
+//!   stale.)
+//! - **Lotus**: an empty value is absent; otherwise the case-sensitive `Bearer ` prefix is required.
+//!
+//! Deviation, all families: more than one `Authorization` header is refused. Go and hyper read
+//! the first one; a request carrying two credentials is ambiguous, so Tollgate denies it.
+
+use http::HeaderMap;
+use http::header::AUTHORIZATION;
+use tollgate::policy::{ClaimsRule, Policy};
+use tollgate::schema::FilecoinBehaviour;
+
+/// The `Authorization` header(s) of a request, as received.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuthorizationHeader<'a> {
+    /// No `Authorization` header.
+    Absent,
+    /// Exactly one, with its raw value bytes.
+    One(&'a [u8]),
+    /// More than one.
+    Many,
+}
+
+impl<'a> AuthorizationHeader<'a> {
+    /// Reads the `Authorization` header(s) of `headers`.
+    pub fn from_headers(headers: &'a HeaderMap) -> Self {
+        let mut values = headers.get_all(AUTHORIZATION).iter();
+        match (values.next(), values.next()) {
+            (None, _) => AuthorizationHeader::Absent,
+            (Some(value), None) => AuthorizationHeader::One(value.as_bytes()),
+            (Some(_), Some(_)) => AuthorizationHeader::Many,
+        }
+    }
+}
+
+/// Why the header was refused (for the deny reason).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum HeaderProblem {
+    /// Two or more `Authorization` headers.
+    Repeated,
+    /// Bytes that are not text of the required kind.
+    NotText,
+    /// Not `bearer <token>` as two fields (Akash).
+    NotTwoFields,
+    /// The first field is not `bearer` (Akash).
+    NotBearer,
+    /// No case-sensitive `Bearer ` prefix (Forest, Lotus).
+    MissingBearerPrefix,
+}
+
+impl HeaderProblem {
+    /// One line for the deny reason.
+    pub(crate) const fn describe(self) -> &'static str {
+        match self {
+            HeaderProblem::Repeated => {
+                "the request has more than one `Authorization` header: send exactly one"
+            }
+            HeaderProblem::NotText => {
+                "the `Authorization` header is not valid text: send `Bearer <token>`"
+            }
+            HeaderProblem::NotTwoFields => {
+                "the `Authorization` header must be exactly `Bearer <token>` (two fields)"
+            }
+            HeaderProblem::NotBearer => {
+                "the `Authorization` header must start with `Bearer` (any case)"
+            }
+            HeaderProblem::MissingBearerPrefix => {
+                "the `Authorization` header must start with `Bearer ` (case-sensitive, one space)"
+            }
+        }
+    }
+}
+
+/// Which upstream's header rules apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum HeaderRules {
+    /// The Akash provider gateway.
+    Akash,
+    /// Forest's RPC server.
+    Forest,
+    /// Lotus's RPC server.
+    Lotus,
+}
+
+impl HeaderRules {
+    /// The rules of the policy's family.
+    pub(crate) fn of(policy: &Policy) -> Self {
+        match policy.claims_rule() {
+            ClaimsRule::Akash(_) => HeaderRules::Akash,
+            ClaimsRule::Filecoin(FilecoinBehaviour::Forest) => HeaderRules::Forest,
+            ClaimsRule::Filecoin(FilecoinBehaviour::Lotus) => HeaderRules::Lotus,
+        }
+    }
+}
+
+/// The token the header carries: `Ok(None)` for an anonymous request.
+pub(crate) fn bearer_token<'a>(
+    header: AuthorizationHeader<'a>,
+    rules: HeaderRules,
+) -> Result<Option<&'a str>, HeaderProblem> {
+    let raw = match header {
+        AuthorizationHeader::Absent => return Ok(None),
+        AuthorizationHeader::Many => return Err(HeaderProblem::Repeated),
+        AuthorizationHeader::One(raw) => raw,
+    };
+    match rules {
+        HeaderRules::Akash => {
+            let value = std::str::from_utf8(raw).map_err(|_| HeaderProblem::NotText)?;
+            if value.is_empty() {
+                return Ok(None);
+            }
+            let mut fields = value.split_whitespace();
+            match (fields.next(), fields.next(), fields.next()) {
+                (Some(scheme), Some(token), None) => {
+                    if scheme.eq_ignore_ascii_case("bearer") {
+                        Ok(Some(token))
+                    } else {
+                        Err(HeaderProblem::NotBearer)
+                    }
+                }
+                _ => Err(HeaderProblem::NotTwoFields),
+            }
+        }
+        HeaderRules::Forest => {
+            // `HeaderValue::to_str`: visible ASCII and tab only.
+            if !raw
+                .iter()
+                .all(|&b| b == b'\t' || (b' '..=b'~').contains(&b))
+            {
+                return Err(HeaderProblem::NotText);
+            }
+            let value = std::str::from_utf8(raw).map_err(|_| HeaderProblem::NotText)?;
+            value
+                .strip_prefix("Bearer ")
+                .map(Some)
+                .ok_or(HeaderProblem::MissingBearerPrefix)
+        }
+        HeaderRules::Lotus => {
+            let value = std::str::from_utf8(raw).map_err(|_| HeaderProblem::NotText)?;
+            if value.is_empty() {
+                return Ok(None);
+            }
+            value
+                .strip_prefix("Bearer ")
+                .map(Some)
+                .ok_or(HeaderProblem::MissingBearerPrefix)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(value: &str) -> AuthorizationHeader<'_> {
+        AuthorizationHeader::One(value.as_bytes())
+    }
+
+    #[test]
+    fn akash_follows_the_provider_gateway() {
+        let rules = HeaderRules::Akash;
+        assert_eq!(bearer_token(AuthorizationHeader::Absent, rules), Ok(None));
+        assert_eq!(bearer_token(one(""), rules), Ok(None));
+        assert_eq!(bearer_token(one("Bearer abc"), rules), Ok(Some("abc")));
+        assert_eq!(bearer_token(one("bEaReR abc"), rules), Ok(Some("abc")));
+        assert_eq!(
+            bearer_token(one("  bearer\t abc  "), rules),
+            Ok(Some("abc"))
+        );
+        assert_eq!(
+            bearer_token(one("Bearer"), rules),
+            Err(HeaderProblem::NotTwoFields)
+        );
+        assert_eq!(
+            bearer_token(one("Bearer a b"), rules),
+            Err(HeaderProblem::NotTwoFields)
+        );
+        assert_eq!(
+            bearer_token(one("Basic abc"), rules),
+            Err(HeaderProblem::NotBearer)
+        );
+        assert_eq!(
+            bearer_token(one("abc"), rules),
+            Err(HeaderProblem::NotTwoFields)
+        );
+        assert_eq!(
+            bearer_token(AuthorizationHeader::Many, rules),
+            Err(HeaderProblem::Repeated)
+        );
+        assert_eq!(
+            bearer_token(AuthorizationHeader::One(&[0xff, 0xfe]), rules),
+            Err(HeaderProblem::NotText)
+        );
+    }
+
+    #[test]
+    fn forest_requires_the_exact_prefix_and_visible_ascii() {
+        let rules = HeaderRules::Forest;
+        assert_eq!(bearer_token(AuthorizationHeader::Absent, rules), Ok(None));
+        assert_eq!(
+            bearer_token(one(""), rules),
+            Err(HeaderProblem::MissingBearerPrefix)
+        );
+        assert_eq!(bearer_token(one("Bearer abc"), rules), Ok(Some("abc")));
+        assert_eq!(
+            bearer_token(one("Bearer Bearer abc"), rules),
+            Ok(Some("Bearer abc")),
+            "stripped once: the remainder fails verification"
+        );
+        assert_eq!(
+            bearer_token(one("bearer abc"), rules),
+            Err(HeaderProblem::MissingBearerPrefix)
+        );
+        assert_eq!(
+            bearer_token(one("Cthulhu"), rules),
+            Err(HeaderProblem::MissingBearerPrefix)
+        );
+        assert_eq!(
+            bearer_token(AuthorizationHeader::One(&[0xff, 0xfe]), rules),
+            Err(HeaderProblem::NotText)
+        );
+    }
+
+    #[test]
+    fn lotus_treats_an_empty_header_as_absent() {
+        let rules = HeaderRules::Lotus;
+        assert_eq!(bearer_token(one(""), rules), Ok(None));
+        assert_eq!(bearer_token(one("Bearer abc"), rules), Ok(Some("abc")));
+        assert_eq!(
+            bearer_token(one("abc"), rules),
+            Err(HeaderProblem::MissingBearerPrefix)
+        );
+    }
+}
