@@ -12,8 +12,7 @@
 use std::sync::Arc;
 
 use tollgate::verify::{
-    KeyResolver, ResolveError, Secp256k1SigningKey, SigningKey, StaticKeys,
-    sign_token,
+    KeyResolver, ResolveError, Secp256k1SigningKey, SigningKey, StaticKeys, sign_token,
 };
 use tollgate::{Authorizer, DenyCode, Operation, Policy};
 
