@@ -86,6 +86,13 @@ impl Authorizer {
         }
     }
 
+    /// Verified-claims cache lookups since this authorizer was built: `(hits, misses)`, where a
+    /// miss is a token looked up and not found (it is then verified in full). `(0, 0)` when the
+    /// cache is off.
+    pub fn cache_stats(&self) -> (u64, u64) {
+        self.cache.as_ref().map_or((0, 0), ClaimsCache::stats)
+    }
+
     /// The number of tokens in the verified-claims cache (0 when it is off).
     pub fn cached_tokens(&self) -> usize {
         self.cache.as_ref().map_or(0, ClaimsCache::len)

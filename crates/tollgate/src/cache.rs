@@ -6,6 +6,7 @@
 //! its `exp`, before its `nbf`, or for an operation it does not grant.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
@@ -87,6 +88,8 @@ impl Weighter<Box<str>, Arc<VerifiedClaims>> for EntryWeighter {
 /// A bounded, concurrent map from token to verified claims.
 pub(crate) struct ClaimsCache {
     entries: Cache<Box<str>, Arc<VerifiedClaims>, EntryWeighter>,
+    hits: AtomicU64,
+    misses: AtomicU64,
 }
 
 impl ClaimsCache {
@@ -100,12 +103,29 @@ impl ClaimsCache {
                 max_bytes.max(1),
                 EntryWeighter { floor },
             ),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
         }
     }
 
     /// The claims of `token`, if it was verified before and is still cached.
     pub fn get(&self, token: &str) -> Option<Arc<VerifiedClaims>> {
-        self.entries.get(token)
+        let found = self.entries.get(token);
+        let counter = if found.is_some() {
+            &self.hits
+        } else {
+            &self.misses
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        found
+    }
+
+    /// Lookups that found the token, and lookups that did not, since the cache was built.
+    pub fn stats(&self) -> (u64, u64) {
+        (
+            self.hits.load(Ordering::Relaxed),
+            self.misses.load(Ordering::Relaxed),
+        )
     }
 
     /// Remembers the claims of a verified token.
