@@ -10,3 +10,4 @@ pub mod inputs;
 pub mod inspect;
 pub mod mint;
 pub mod policy_check;
+pub mod serve;

@@ -5,6 +5,7 @@ use tollgate_cli::authorize::{AuthorizeArgs, run_authorize, run_explain};
 use tollgate_cli::exit::Exit;
 use tollgate_cli::inspect::{InspectArgs, run_inspect};
 use tollgate_cli::mint::{MintArgs, run_mint};
+use tollgate_cli::serve::{ServeArgs, run_serve};
 
 /// May this token perform this operation?
 #[derive(Parser, Debug)]
@@ -23,6 +24,8 @@ enum Command {
     /// Inspect or mint tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Forward-auth service for nginx, ingress-nginx, Traefik and Envoy (`/auth`, `/metrics`).
+    Serve(ServeArgs),
     /// Print policy files in canonical form (with `--check`, exit 1 if any is not canonical).
     Fmt(FmtArgs),
 }
@@ -64,6 +67,7 @@ fn main() -> std::process::ExitCode {
         Command::Explain(args) => run_explain(args),
         Command::Token(TokenCommand::Inspect(args)) => run_inspect(args),
         Command::Token(TokenCommand::Mint(args)) => run_mint(args),
+        Command::Serve(args) => run_serve(args),
         Command::Fmt(args) => return tollgate_cli::policy_check::run_fmt(args.check, &args.files),
     };
     std::process::ExitCode::from(exit.code())
