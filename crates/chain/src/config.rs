@@ -1,0 +1,149 @@
+//! [`ChainConfig`]: which nodes to ask, how patiently, and where to cache.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// How a [`ChainKeyResolver`](crate::ChainKeyResolver) reaches the chain and caches answers.
+///
+/// Build with [`ChainConfig::new`] and the setters; every field is also public. Defaults:
+///
+/// | field | default |
+/// | --- | --- |
+/// | `timeout` | 2 s per HTTP request, connection to last body byte |
+/// | `retries` | 2 more attempts per node after a 5xx answer or a connection error |
+/// | `backoff` | 100 ms before the first retry, doubling, each jittered to 50–150 % |
+/// | `negative_ttl` | 30 s for "unknown account", "no public key", "module account", "unsupported key" |
+/// | `memory_capacity` | 100 000 addresses in memory |
+/// | `cache_path` | none: memory only, refetched after a restart |
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChainConfig {
+    /// Base URLs of cosmos-sdk REST API endpoints (an Akash node's API port, e.g.
+    /// `https://api.akashnet.net`), tried in order. At least one.
+    pub nodes: Vec<String>,
+    /// Time limit of one HTTP request.
+    pub timeout: Duration,
+    /// Extra attempts per node after a 5xx answer or a connection error.
+    pub retries: u32,
+    /// Wait before the first retry; doubled for each later one, jittered.
+    pub backoff: Duration,
+    /// How long a definite negative answer is remembered (in memory only). Zero disables it.
+    pub negative_ttl: Duration,
+    /// How many addresses the in-memory layer holds.
+    pub memory_capacity: usize,
+    /// The persistent cache file (redb), created if missing. `None` keeps keys in memory only.
+    pub cache_path: Option<PathBuf>,
+}
+
+impl ChainConfig {
+    /// Default time limit of one HTTP request.
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
+    /// Default number of retries per node.
+    pub const DEFAULT_RETRIES: u32 = 2;
+    /// Default wait before the first retry.
+    pub const DEFAULT_BACKOFF: Duration = Duration::from_millis(100);
+    /// Default lifetime of a cached negative answer.
+    pub const DEFAULT_NEGATIVE_TTL: Duration = Duration::from_secs(30);
+    /// Default capacity of the in-memory layer.
+    pub const DEFAULT_MEMORY_CAPACITY: usize = 100_000;
+
+    /// A configuration for `nodes` (base URLs, tried in order) with the default values.
+    pub fn new<I, S>(nodes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        ChainConfig {
+            nodes: nodes.into_iter().map(Into::into).collect(),
+            timeout: Self::DEFAULT_TIMEOUT,
+            retries: Self::DEFAULT_RETRIES,
+            backoff: Self::DEFAULT_BACKOFF,
+            negative_ttl: Self::DEFAULT_NEGATIVE_TTL,
+            memory_capacity: Self::DEFAULT_MEMORY_CAPACITY,
+            cache_path: None,
+        }
+    }
+
+    /// Sets the time limit of one HTTP request.
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Sets the number of retries per node.
+    #[must_use]
+    pub fn retries(mut self, retries: u32) -> Self {
+        self.retries = retries;
+        self
+    }
+
+    /// Sets the wait before the first retry.
+    #[must_use]
+    pub fn backoff(mut self, backoff: Duration) -> Self {
+        self.backoff = backoff;
+        self
+    }
+
+    /// Sets how long negative answers are remembered.
+    #[must_use]
+    pub fn negative_ttl(mut self, ttl: Duration) -> Self {
+        self.negative_ttl = ttl;
+        self
+    }
+
+    /// Sets the capacity of the in-memory layer.
+    #[must_use]
+    pub fn memory_capacity(mut self, capacity: usize) -> Self {
+        self.memory_capacity = capacity;
+        self
+    }
+
+    /// Sets the persistent cache file.
+    #[must_use]
+    pub fn cache_path(mut self, path: impl Into<PathBuf>) -> Self {
+        self.cache_path = Some(path.into());
+        self
+    }
+}
+
+/// A configuration the resolver cannot start with.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum ChainSetupError {
+    /// No node URL was given.
+    #[error("no chain node is configured")]
+    #[diagnostic(
+        code(tollgate::chain::no_nodes),
+        help("pass at least one `--chain-node URL`, e.g. `https://api.akashnet.net`")
+    )]
+    NoNodes,
+    /// A node URL that is not an absolute `http` or `https` URL.
+    #[error("chain node URL `{url}` is invalid: {reason}")]
+    #[diagnostic(
+        code(tollgate::chain::node_url),
+        help("give the base URL of the node's REST API port, e.g. `http://127.0.0.1:1317`")
+    )]
+    NodeUrl {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A zero request timeout.
+    #[error("the chain request timeout must be longer than zero")]
+    #[diagnostic(code(tollgate::chain::timeout))]
+    ZeroTimeout,
+    /// The persistent cache file cannot be opened or created.
+    #[error("cannot open the key cache `{path}`: {reason}")]
+    #[diagnostic(
+        code(tollgate::chain::cache_open),
+        help(
+            "check the path and its permissions; only one process may hold the cache file open at a time"
+        )
+    )]
+    CacheOpen {
+        /// The path as given.
+        path: String,
+        /// What went wrong.
+        reason: String,
+    },
+}
