@@ -157,7 +157,65 @@ pub(crate) fn bearer_token<'a>(
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    /// The reference model: the upstream rules written the obvious way, allocating freely.
+    fn model(raw: &[u8], rules: HeaderRules) -> Result<Option<String>, ()> {
+        match rules {
+            HeaderRules::Akash => {
+                let text = String::from_utf8(raw.to_vec()).map_err(|_| ())?;
+                if text.is_empty() {
+                    return Ok(None);
+                }
+                let fields: Vec<&str> = text.split_whitespace().collect();
+                if fields.len() == 2 && fields[0].to_ascii_lowercase() == "bearer" {
+                    Ok(Some(fields[1].to_owned()))
+                } else {
+                    Err(())
+                }
+            }
+            HeaderRules::Forest | HeaderRules::Lotus => {
+                if rules == HeaderRules::Forest
+                    && raw.iter().any(|&b| b != b'\t' && !(32..127).contains(&b))
+                {
+                    return Err(());
+                }
+                let text = String::from_utf8(raw.to_vec()).map_err(|_| ())?;
+                if rules == HeaderRules::Lotus && text.is_empty() {
+                    return Ok(None);
+                }
+                if text.len() >= 7 && text.as_bytes()[..7] == *b"Bearer " {
+                    Ok(Some(text[7..].to_owned()))
+                } else {
+                    Err(())
+                }
+            }
+        }
+    }
+
+    fn header_bytes() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            any::<Vec<u8>>(),
+            "(Bearer|bearer|BEARER|Basic|Bearer )?[ \t]{0,3}[A-Za-z0-9._ -]{0,12}[ \t]{0,2}"
+                .prop_map(String::into_bytes),
+            "[ \t\u{a0}\u{2003}]{0,2}bEaReR[ \t\u{85}\u{3000}]{1,3}[a-z.]{1,8}[ \u{2028}]{0,2}"
+                .prop_map(String::into_bytes),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn extraction_matches_the_reference_model(raw in header_bytes()) {
+            for rules in [HeaderRules::Akash, HeaderRules::Forest, HeaderRules::Lotus] {
+                let fast = bearer_token(AuthorizationHeader::One(&raw), rules)
+                    .map(|token| token.map(str::to_owned))
+                    .map_err(|_| ());
+                prop_assert_eq!(fast, model(&raw, rules), "{:?} {:?}", rules, raw);
+            }
+        }
+    }
 
     fn one(value: &str) -> AuthorizationHeader<'_> {
         AuthorizationHeader::One(value.as_bytes())
