@@ -221,13 +221,14 @@ async fn readyz(State(app): State<App>) -> Response {
 }
 
 async fn metrics_text(State(app): State<App>) -> Response {
-    let cached = app.inner.shared.load().cached_tokens();
+    let authorizer = app.inner.shared.load();
+    let (cached, stats) = (authorizer.cached_tokens(), authorizer.cache_stats());
     (
         [(
             CONTENT_TYPE,
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
-        app.inner.metrics.render(cached),
+        app.inner.metrics.render(cached, stats),
     )
         .into_response()
 }

@@ -5,13 +5,14 @@
 //! | `tollgate_decisions_total` | counter | `operation` (a policy operation, or `none` when no route matched), `code` (`allow` or a deny code) |
 //! | `tollgate_decision_duration_seconds` | histogram | — |
 //! | `tollgate_cached_tokens` | gauge | — |
+//! | `tollgate_cache_hits_total`, `tollgate_cache_misses_total` | counter | — (verified-claims cache lookups; hit ratio = hits / (hits + misses)) |
 //! | `tollgate_reloads_total` | counter | `result` (`ok`, `error`) |
 //! | `tollgate_overloaded_total` | counter | — (requests shed with 503 by `--max-concurrency`) |
 //!
 //! Label values come from the policy's operations and the fixed deny codes only, never from
 //! the request, so a flood of random paths cannot grow the label set.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use prometheus_client::encoding::EncodeLabelSet;
@@ -50,6 +51,16 @@ struct Inner {
     cached_tokens: Gauge,
     reloads: Family<ReloadLabels, Counter>,
     overloaded: Counter,
+    cache_hits: Counter,
+    cache_misses: Counter,
+    cache: Mutex<CacheTotals>,
+}
+
+/// Cache lookups of replaced authorizers, and what has been exported so far.
+#[derive(Default)]
+struct CacheTotals {
+    retired: (u64, u64),
+    exported: (u64, u64),
 }
 
 impl Default for Metrics {
@@ -93,8 +104,23 @@ impl Metrics {
             "Requests refused with 503 because --max-concurrency requests were in flight",
             overloaded.clone(),
         );
+        let cache_hits = Counter::default();
+        registry.register(
+            "tollgate_cache_hits",
+            "Verified-claims cache lookups that found the token",
+            cache_hits.clone(),
+        );
+        let cache_misses = Counter::default();
+        registry.register(
+            "tollgate_cache_misses",
+            "Verified-claims cache lookups that did not find the token",
+            cache_misses.clone(),
+        );
         Metrics {
             inner: Arc::new(Inner {
+                cache_hits,
+                cache_misses,
+                cache: Mutex::new(CacheTotals::default()),
                 registry,
                 decisions,
                 latency,
@@ -130,11 +156,40 @@ impl Metrics {
         self.inner.overloaded.inc();
     }
 
-    /// The text exposition, with the cache gauge set to `cached_tokens` first.
-    pub fn render(&self, cached_tokens: usize) -> String {
+    /// Remembers the cache lookups (hits, misses) of an authorizer being replaced, so the
+    /// exported counters keep growing across reloads.
+    pub fn retire_cache(&self, stats: (u64, u64)) {
+        let mut totals = self
+            .inner
+            .cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        totals.retired.0 = totals.retired.0.saturating_add(stats.0);
+        totals.retired.1 = totals.retired.1.saturating_add(stats.1);
+    }
+
+    /// The text exposition, with the cache gauge set to `cached_tokens` and the cache counters
+    /// brought up to the current authorizer's `cache_stats` (hits, misses) first.
+    pub fn render(&self, cached_tokens: usize, cache_stats: (u64, u64)) -> String {
         self.inner
             .cached_tokens
             .set(i64::try_from(cached_tokens).unwrap_or(i64::MAX));
+        {
+            let mut totals = self
+                .inner
+                .cache
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let hits = totals.retired.0.saturating_add(cache_stats.0);
+            let misses = totals.retired.1.saturating_add(cache_stats.1);
+            self.inner
+                .cache_hits
+                .inc_by(hits.saturating_sub(totals.exported.0));
+            self.inner
+                .cache_misses
+                .inc_by(misses.saturating_sub(totals.exported.1));
+            totals.exported = (hits.max(totals.exported.0), misses.max(totals.exported.1));
+        }
         let mut text = String::new();
         // Writing into a String cannot fail.
         let _ = prometheus_client::encoding::text::encode(&mut text, &self.inner.registry);
@@ -153,7 +208,7 @@ mod tests {
         metrics.decision(Some("lease.status"), None, Duration::from_micros(30));
         metrics.decision(None, Some("route_not_found"), Duration::from_micros(5));
         metrics.reload(false);
-        let text = metrics.render(7);
+        let text = metrics.render(7, (5, 2));
         assert!(
             text.contains(r#"tollgate_decisions_total{operation="lease.status",code="allow"} 2"#),
             "{text}"
@@ -171,6 +226,13 @@ mod tests {
             text.contains(r#"tollgate_reloads_total{result="error"} 1"#),
             "{text}"
         );
+        assert!(text.contains("tollgate_cache_hits_total 5"), "{text}");
+        assert!(text.contains("tollgate_cache_misses_total 2"), "{text}");
         assert!(text.ends_with("# EOF\n"), "{text}");
+        // A reload retires the old authorizer's lookups; the new one starts from zero.
+        metrics.retire_cache((6, 2));
+        let text = metrics.render(0, (1, 1));
+        assert!(text.contains("tollgate_cache_hits_total 7"), "{text}");
+        assert!(text.contains("tollgate_cache_misses_total 3"), "{text}");
     }
 }

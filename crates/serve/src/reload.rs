@@ -88,7 +88,9 @@ impl Reloader {
         match result {
             Ok(Ok(authorizer)) => {
                 let policy = authorizer.policy().name().to_owned();
+                let old = self.shared.load();
                 self.shared.replace(authorizer);
+                self.metrics.retire_cache(old.cache_stats());
                 self.metrics.reload(true);
                 tracing::info!(target: "tollgate::reload", trigger, policy, "reloaded");
             }
