@@ -5,6 +5,7 @@
 
 use crate::ast::{PolicyAst, StatementKind};
 use crate::model::{AkashRequest, DenyReason, Resource, Verdict};
+use crate::route::RouteMiss;
 use crate::schema::{Access, AkashClaims, FilecoinClaims, Scope};
 
 /// The facts of one operation, found by scanning the statements.
@@ -258,4 +259,122 @@ pub fn decide_anonymous(ast: &PolicyAst, op: &str) -> Verdict {
         }
     }
     Verdict::Deny(DenyReason::TokenRequired)
+}
+
+/// A decimal number of at most `max_digits` ASCII digits that is at most `max`, digit by digit.
+fn reference_number(text: &str, max_digits: usize, max: u64) -> Option<u64> {
+    if text.is_empty() || text.chars().count() > max_digits {
+        return None;
+    }
+    let mut value: u64 = 0;
+    for c in text.chars() {
+        let digit = c.to_digit(10)?;
+        value = value.checked_mul(10)?.checked_add(u64::from(digit))?;
+    }
+    (value <= max).then_some(value)
+}
+
+/// The segments of an absolute path or template after its leading `/` (none for `/` itself).
+fn reference_segments(path: &str) -> Vec<&str> {
+    if path == "/" {
+        Vec::new()
+    } else {
+        path.split('/').skip(1).collect()
+    }
+}
+
+/// Reference route matching over the `route` statements, in order: the route's index, the
+/// operation's name and the resource. Same contract as [`crate::Policy::match_route`].
+///
+/// # Errors
+/// [`RouteMiss::ResourceInvalid`] for the first route that matched except for a bad number, when
+/// no route matches; otherwise [`RouteMiss::NotFound`].
+pub fn match_route(
+    ast: &PolicyAst,
+    method: &str,
+    path: &str,
+) -> Result<(usize, String, Resource), RouteMiss> {
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    if !path.starts_with('/') {
+        return Err(RouteMiss::NotFound);
+    }
+    let parts = reference_segments(path);
+    if parts
+        .iter()
+        .any(|p| p.is_empty() || *p == "." || *p == "..")
+    {
+        return Err(RouteMiss::NotFound);
+    }
+    let routes = ast.statements.iter().filter_map(|s| match &s.kind {
+        StatementKind::Route {
+            method,
+            template,
+            operation,
+        } => Some((
+            method.text.as_str(),
+            template.text.as_str(),
+            operation.text.as_str(),
+        )),
+        _ => None,
+    });
+    let mut first_invalid: Option<RouteMiss> = None;
+    for (index, (m, template, op)) in routes.enumerate() {
+        if m != "*" && m != method {
+            continue;
+        }
+        let pattern = reference_segments(template);
+        if pattern.len() != parts.len() {
+            continue;
+        }
+        let mut vars: Vec<(&str, &str)> = Vec::new();
+        let mut literal_mismatch = false;
+        for (t, p) in pattern.iter().zip(&parts) {
+            match t.strip_prefix('{').and_then(|v| v.strip_suffix('}')) {
+                Some(name) => vars.push((name, p)),
+                None => literal_mismatch |= t != p,
+            }
+        }
+        if literal_mismatch {
+            continue;
+        }
+        let mut numbers: Vec<(&'static str, u64)> = Vec::new();
+        let mut invalid = None;
+        for (name, value) in vars {
+            let (variable, digits, max): (&'static str, usize, u64) = match name {
+                "dseq" => ("dseq", 20, u64::MAX),
+                "gseq" => ("gseq", 10, u64::from(u32::MAX)),
+                "oseq" => ("oseq", 10, u64::from(u32::MAX)),
+                _ => continue,
+            };
+            match reference_number(value, digits, max) {
+                Some(n) => numbers.push((variable, n)),
+                None => {
+                    invalid = Some(RouteMiss::ResourceInvalid {
+                        variable,
+                        value: value.to_owned(),
+                    });
+                    break;
+                }
+            }
+        }
+        if let Some(miss) = invalid {
+            first_invalid = first_invalid.or(Some(miss));
+            continue;
+        }
+        let number = |v: &str| numbers.iter().find(|(n, _)| *n == v).map(|(_, x)| *x);
+        let small = |v: &str| number(v).and_then(|x| u32::try_from(x).ok());
+        let resource = match find_operation(ast, op).and_then(|f| f.on) {
+            Some("lease") => match (number("dseq"), small("gseq"), small("oseq")) {
+                (Some(dseq), Some(gseq), Some(oseq)) => Resource::Lease { dseq, gseq, oseq },
+                _ => continue,
+            },
+            Some("deployment") => match number("dseq") {
+                Some(dseq) => Resource::Deployment { dseq },
+                None => continue,
+            },
+            _ => Resource::None,
+        };
+        return Ok((index, op.to_owned(), resource));
+    }
+    Err(first_invalid.unwrap_or(RouteMiss::NotFound))
 }

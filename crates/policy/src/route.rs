@@ -470,3 +470,89 @@ pub(crate) fn match_routes(
         None => Err(RouteMiss::NotFound),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn route(method: &str, template: &str, op: u32, kind: ResourceKind) -> RouteDef {
+        let segments = parse_template(template).unwrap();
+        RouteDef::new(method, template, &segments, OpId(op), kind)
+    }
+
+    // Tables the lints refuse (overlaps, unfilled resources): the matcher still behaves.
+    #[test]
+    fn a_later_route_wins_over_an_earlier_bad_number() {
+        let routes = [
+            route("GET", "/d/{dseq}", 0, ResourceKind::Deployment),
+            route("GET", "/d/latest", 1, ResourceKind::None),
+        ];
+        assert_eq!(
+            match_routes(&routes, "GET", "/d/latest"),
+            Ok(RouteMatch {
+                op: OpId(1),
+                resource: Resource::None,
+                route: 1
+            })
+        );
+        assert_eq!(
+            match_routes(&routes, "GET", "/d/other"),
+            Err(RouteMiss::ResourceInvalid {
+                variable: "dseq",
+                value: "other".into()
+            })
+        );
+    }
+
+    #[test]
+    fn the_first_failure_in_declaration_order_is_reported() {
+        let routes = [
+            route("GET", "/x/{gseq}", 0, ResourceKind::None),
+            route("*", "/x/{dseq}", 1, ResourceKind::Deployment),
+        ];
+        let m = match_routes(&routes, "GET", "/x/99999999999").unwrap();
+        assert_eq!(m.route, 1);
+        assert_eq!(
+            m.resource,
+            Resource::Deployment {
+                dseq: 99_999_999_999
+            }
+        );
+        assert_eq!(
+            match_routes(&routes, "GET", "/x/abc"),
+            Err(RouteMiss::ResourceInvalid {
+                variable: "gseq",
+                value: "abc".into()
+            })
+        );
+    }
+
+    #[test]
+    fn a_route_that_does_not_fill_its_resource_never_matches() {
+        let routes = [route("GET", "/l/{dseq}", 0, ResourceKind::Lease)];
+        assert_eq!(
+            match_routes(&routes, "GET", "/l/1"),
+            Err(RouteMiss::NotFound)
+        );
+    }
+
+    #[test]
+    fn templates_longer_than_the_limit_are_refused() {
+        let ok = "/a".repeat(MAX_ROUTE_SEGMENTS);
+        assert_eq!(parse_template(&ok).unwrap().len(), MAX_ROUTE_SEGMENTS);
+        let long = format!("{ok}/b");
+        let err = parse_template(&long).unwrap_err();
+        assert_eq!(err.offset, ok.len() + 1);
+        assert!(
+            err.message.contains("more than 16 segments"),
+            "{}",
+            err.message
+        );
+        let routes = [route("GET", &ok, 0, ResourceKind::None)];
+        assert!(match_routes(&routes, "GET", &ok).is_ok());
+        assert_eq!(
+            match_routes(&routes, "GET", &long),
+            Err(RouteMiss::NotFound)
+        );
+    }
+}

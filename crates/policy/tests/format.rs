@@ -21,6 +21,38 @@ fn names() -> impl Strategy<Value = Vec<Ident>> {
     prop::collection::vec(name(), 1..4)
 }
 
+/// A valid route template: literals and `{variables}`, no dot segments, each variable once.
+fn template() -> impl Strategy<Value = Ident> {
+    prop::collection::vec(
+        prop_oneof![
+            "[A-Za-z0-9._~-]{1,6}",
+            "[a-z_][a-z0-9_]{0,5}".prop_map(|v| format!("{{{v}}}")),
+            Just("{dseq}".to_owned()),
+        ],
+        0..5,
+    )
+    .prop_map(|segments| {
+        let mut seen: Vec<String> = Vec::new();
+        let mut kept = Vec::new();
+        for s in segments {
+            if s == "." || s == ".." || (s.starts_with('{') && seen.contains(&s)) {
+                continue;
+            }
+            seen.push(s.clone());
+            kept.push(s);
+        }
+        Ident::new(format!("/{}", kept.join("/")), Span::default())
+    })
+}
+
+fn method() -> impl Strategy<Value = Ident> {
+    prop_oneof![
+        prop::sample::select(&["GET", "POST", "PUT", "*", "M-SEARCH"][..]).prop_map(str::to_owned),
+        "[A-Z][A-Z0-9_-]{0,7}",
+    ]
+    .prop_map(|m| Ident::new(m, Span::default()))
+}
+
 fn statement() -> impl Strategy<Value = StatementKind> {
     prop_oneof![
         name().prop_map(StatementKind::Policy),
@@ -46,6 +78,14 @@ fn statement() -> impl Strategy<Value = StatementKind> {
                 public
             }),
         (name(), name()).prop_map(|(name, target)| StatementKind::Alias { name, target }),
+        (method(), template(), name()).prop_map(|(method, template, operation)| {
+            StatementKind::Route {
+                method,
+                template,
+                operation,
+            }
+        }),
+        names().prop_map(StatementKind::Unrouted),
     ]
 }
 
@@ -111,6 +151,17 @@ fn format_canonicalises_spacing_keywords_and_comments() {
     assert_eq!(
         out,
         "policy x  # the name\n\nscopes a b\nleeway 120s\n# tail\n"
+    );
+}
+
+#[test]
+fn format_canonicalises_routes() {
+    let source =
+        "route\tGET   /lease/{dseq}/{gseq}/{oseq}/logs\t->  lease.logs#c\nunrouted  a   b\n";
+    let out = format_source(source, "t.policy").unwrap();
+    assert_eq!(
+        out,
+        "route GET /lease/{dseq}/{gseq}/{oseq}/logs -> lease.logs  #c\nunrouted a b\n"
     );
 }
 

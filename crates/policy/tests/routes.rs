@@ -438,3 +438,59 @@ fn other_rfc_9110_tokens_are_methods() {
         Err(RouteMiss::NotFound)
     );
 }
+
+#[test]
+fn unrouted_twice_is_a_duplicate_item_and_aliases_can_be_routed() {
+    let source = format!(
+        "{HEADER}operation a public\noperation b public\noperation c public\n\
+         alias b2 = b\nroute GET /a -> a\nroute GET /b -> b2\nunrouted c\nunrouted c\n"
+    );
+    let report = check(&source, "t.policy");
+    // (HEADER's `logs` scope is unused here.)
+    let codes: Vec<LintCode> = report.diagnostics.iter().map(|d| d.code()).collect();
+    assert_eq!(codes, vec![LintCode::UnusedScope, LintCode::DuplicateItem]);
+    let d = &report.diagnostics[1];
+    assert_eq!(d.message(), "`c` is listed as unrouted twice");
+    assert_eq!(d.line_col().0, 15);
+    let policy = report.policy.unwrap();
+    let m = policy.match_route("GET", "/b").unwrap();
+    assert_eq!(policy.operation_def(m.op).name, "b2");
+}
+
+#[test]
+fn policies_without_routes_draw_no_route_lint() {
+    for name in ["forest", "lotus"] {
+        let policy = load(name);
+        assert!(!policy.has_routes(), "{name}");
+        assert!(policy.warnings().is_empty(), "{name}");
+    }
+}
+
+#[test]
+fn overlap_and_unrouted_conflicts_label_both_lines() {
+    let source = format!(
+        "{HEADER}operation a public\noperation b public\n\
+         route GET /x/{{y}} -> a\nroute * /x/z -> b\nunrouted a\n"
+    );
+    let report = check(&source, "t.policy");
+    let overlap = report
+        .diagnostics
+        .iter()
+        .find(|d| d.code() == LintCode::RouteOverlap)
+        .unwrap();
+    assert_eq!(overlap.snippet(), "* /x/z");
+    let secondary = overlap.secondary_labels();
+    assert_eq!(secondary.len(), 1);
+    assert_eq!(secondary[0].0.text(&source), Some("GET /x/{y}"));
+    let unrouted = report
+        .diagnostics
+        .iter()
+        .find(|d| d.code() == LintCode::UnroutedHasRoute)
+        .unwrap();
+    assert_eq!(unrouted.snippet(), "a");
+    assert_eq!(
+        unrouted.secondary_labels()[0].0.text(&source),
+        Some("GET /x/{y}")
+    );
+    assert!(Policy::compile(&source, "t.policy").is_err());
+}
