@@ -7,7 +7,7 @@ use clap::{Args, ValueEnum};
 use tollgate::{Authorizer, Decision, FixedClock, Operation, SystemClock, parse_resource};
 
 use crate::exit::{Exit, report};
-use crate::inputs::{InputError, KeyArgs, load_keys, load_policy, load_secret, load_token};
+use crate::inputs::{InputError, KeyArgs, key_resolver, load_policy, load_secret, load_token};
 
 /// Output format of a decision.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -114,7 +114,7 @@ fn run(args: &AuthorizeArgs, explain: bool) -> Exit {
 fn prepare(args: &AuthorizeArgs) -> Result<(Authorizer, Option<String>), PrepareError> {
     let policy = load_policy(&args.policy)?;
     let mut builder = Authorizer::builder(policy).without_cache();
-    if let Some(keys) = load_keys(&args.key_args.keys)? {
+    if let Some(keys) = key_resolver(&args.key_args)? {
         builder = builder.key_resolver(keys);
     }
     if let Some(path) = &args.key_args.secret {

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use tollgate::Policy;
-use tollgate::verify::{HmacSecret, StaticKeys};
+use tollgate::verify::{FallbackResolver, HmacSecret, KeyResolver, StaticKeys};
+use tollgate_chain::{ChainConfig, ChainKeyResolver};
 
 /// Where verification keys and the clock come from; shared by `authorize`, `explain` and
 /// `token inspect`.
@@ -21,6 +22,42 @@ pub struct KeyArgs {
     /// Judge the token at this time (Unix seconds) instead of the system clock.
     #[arg(long, value_name = "UNIX_SECONDS", allow_hyphen_values = true)]
     pub now: Option<i64>,
+    /// Issuer keys from the chain.
+    #[command(flatten)]
+    pub chain: ChainArgs,
+}
+
+/// Issuer keys from chain nodes' account query (`tollgate_chain`), after any `--keys` files.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct ChainArgs {
+    /// Base URL of a cosmos-sdk REST API (an Akash node's API port) to look up issuer keys
+    /// that no `--keys` file lists (repeatable; tried in order).
+    #[arg(long = "chain-node", value_name = "URL")]
+    pub chain_nodes: Vec<String>,
+    /// Persistent cache of keys from the chain (a redb file, created if missing), so a restart
+    /// does not refetch and known issuers keep working while every node is down.
+    #[arg(long, value_name = "PATH", requires = "chain_nodes")]
+    pub key_cache: Option<PathBuf>,
+    /// Time limit of one chain request, e.g. `2s` or `500ms` (default 2s).
+    #[arg(long, value_name = "DURATION", requires = "chain_nodes", value_parser = parse_timeout)]
+    pub chain_timeout: Option<std::time::Duration>,
+}
+
+/// Parses `500ms`, `2s` or a bare number of seconds (for `--chain-timeout` and `keys fetch --timeout`).
+pub fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
+    let (number, scale) = if let Some(ms) = text.strip_suffix("ms") {
+        (ms, 1)
+    } else {
+        (text.strip_suffix('s').unwrap_or(text), 1000)
+    };
+    let value: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration such as `2s` or `500ms`"))?;
+    let millis = value
+        .checked_mul(scale)
+        .filter(|millis| *millis > 0)
+        .ok_or_else(|| format!("`{text}` must be longer than zero and shorter than ages"))?;
+    Ok(std::time::Duration::from_millis(millis))
 }
 
 /// A file that could not be read.
@@ -72,6 +109,10 @@ pub enum InputError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Secret(#[from] tollgate::verify::SecretError),
+    /// A chain key source that cannot start (bad node URL, cache file in use).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Chain(#[from] tollgate_chain::ChainSetupError),
     /// A token argument that cannot be used.
     #[error("{0}")]
     #[diagnostic(code(tollgate::token_input))]
@@ -97,6 +138,45 @@ pub fn load_keys(paths: &[PathBuf]) -> Result<Option<Arc<StaticKeys>>, InputErro
         keys.merge(file);
     }
     Ok(Some(Arc::new(keys)))
+}
+
+/// The chain resolver `--chain-node`, `--key-cache` and `--chain-timeout` describe, if any
+/// node is given. Build it once per process: the cache file is held open (and locked) for as
+/// long as the resolver lives.
+pub fn load_chain(args: &ChainArgs) -> Result<Option<Arc<ChainKeyResolver>>, InputError> {
+    if args.chain_nodes.is_empty() {
+        return Ok(None);
+    }
+    let mut config = ChainConfig::new(args.chain_nodes.iter().cloned());
+    if let Some(path) = &args.key_cache {
+        config = config.cache_path(path);
+    }
+    if let Some(timeout) = args.chain_timeout {
+        config = config.timeout(timeout);
+    }
+    Ok(Some(Arc::new(ChainKeyResolver::new(config)?)))
+}
+
+/// Key files first, then the chain: the resolver `authorize`, `explain`, `token inspect` and
+/// `serve` use. `None` when neither is configured.
+pub fn combine_resolvers(
+    keys: Option<Arc<StaticKeys>>,
+    chain: Option<Arc<ChainKeyResolver>>,
+) -> Option<Arc<dyn KeyResolver>> {
+    match (keys, chain) {
+        (None, None) => None,
+        (Some(keys), None) => Some(keys),
+        (None, Some(chain)) => Some(chain),
+        (Some(keys), Some(chain)) => Some(Arc::new(FallbackResolver::new(vec![keys, chain]))),
+    }
+}
+
+/// Reads every `--keys` file and starts the chain resolver, and combines them: static keys,
+/// the chain, or the files in front of the chain.
+pub fn key_resolver(args: &KeyArgs) -> Result<Option<Arc<dyn KeyResolver>>, InputError> {
+    let keys = load_keys(&args.keys)?;
+    let chain = load_chain(&args.chain)?;
+    Ok(combine_resolvers(keys, chain))
 }
 
 /// Reads a node secret in any supported format.

@@ -5,11 +5,11 @@ use tollgate::schema::{
     AkashBehaviour, AkashValidator, ClaimErrors, FilecoinBehaviour, FilecoinValidator,
 };
 use tollgate::verify::{
-    Algorithm, KeyFamily, KeyResolver, Limits, UnverifiedToken, VerificationKey, Verifier,
+    Algorithm, KeyFamily, Limits, UnverifiedToken, VerificationKey, Verifier,
 };
 
 use crate::exit::{Exit, report};
-use crate::inputs::{KeyArgs, load_keys, load_secret, read_text};
+use crate::inputs::{KeyArgs, key_resolver, load_secret, read_text};
 
 /// Arguments of `tollgate token inspect`.
 #[derive(Args, Debug)]
@@ -162,7 +162,7 @@ fn check_signature(
     let verifier = Verifier::new(family_algs).map_err(report)?;
     match alg.family() {
         KeyFamily::Secp256k1 => {
-            let Some(keys) = load_keys(&args.key_args.keys).map_err(report)? else {
+            let Some(keys) = key_resolver(&args.key_args).map_err(report)? else {
                 return Ok(
                     "not checked: pass `--keys FILE` to verify (the token is UNVERIFIED)"
                         .to_owned(),
@@ -173,11 +173,14 @@ fn check_signature(
             };
             let key = match keys.resolve(&issuer) {
                 Ok(key) => key,
-                Err(_) => {
+                Err(tollgate::verify::ResolveError::UnknownIssuer { .. })
+                    if args.key_args.chain.chain_nodes.is_empty() =>
+                {
                     return Ok(format!(
                         "not checked: no key for `{issuer}` in the key files"
                     ));
                 }
+                Err(error) => return Ok(format!("not checked: {error}")),
             };
             Ok(
                 match verifier.verify(token, VerificationKey::Secp256k1(&key.key)) {

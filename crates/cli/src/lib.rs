@@ -8,6 +8,7 @@ pub mod duration;
 pub mod exit;
 pub mod inputs;
 pub mod inspect;
+pub mod keys;
 pub mod mint;
 pub mod policy_check;
 pub mod serve;

@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand};
 use tollgate_cli::authorize::{AuthorizeArgs, run_authorize, run_explain};
 use tollgate_cli::exit::Exit;
 use tollgate_cli::inspect::{InspectArgs, run_inspect};
+use tollgate_cli::keys::{FetchArgs, run_fetch};
 use tollgate_cli::mint::{MintArgs, run_mint};
 use tollgate_cli::serve::{ServeArgs, run_serve};
 
@@ -24,6 +25,9 @@ enum Command {
     /// Inspect or mint tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Issuer public keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Forward-auth service for nginx, ingress-nginx, Traefik and Envoy (`/auth`, `/metrics`).
     Serve(ServeArgs),
     /// Print policy files in canonical form (with `--check`, exit 1 if any is not canonical).
@@ -39,6 +43,12 @@ struct FmtArgs {
     /// The policy files.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<std::path::PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+enum KeysCommand {
+    /// Fetch issuer keys from chain nodes and write them as a `--keys` file.
+    Fetch(FetchArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -67,6 +77,7 @@ fn main() -> std::process::ExitCode {
         Command::Explain(args) => run_explain(args),
         Command::Token(TokenCommand::Inspect(args)) => run_inspect(args),
         Command::Token(TokenCommand::Mint(args)) => run_mint(args),
+        Command::Keys(KeysCommand::Fetch(args)) => run_fetch(args),
         Command::Serve(args) => run_serve(args),
         Command::Fmt(args) => return tollgate_cli::policy_check::run_fmt(args.check, &args.files),
     };
