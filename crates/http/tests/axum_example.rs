@@ -179,3 +179,55 @@ fn malformed_headers_and_deny_families_over_real_http() {
         (404, "404 page not found\n")
     );
 }
+
+/// Tokens minted by the Akash TypeScript client (`fixtures/akash/ts-client-tokens.json`, from
+/// `@akashnetwork/chain-sdk`'s `JwtTokenManager`), both algorithms, each access type.
+#[test]
+fn tokens_from_the_typescript_client_over_real_http() {
+    let fixture: Value =
+        serde_json::from_str(&read("fixtures/akash/ts-client-tokens.json")).unwrap();
+    assert_eq!(fixture["provider"], PROVIDER);
+    let (address, _runtime) = serve("akash-provider.policy");
+    let tokens = fixture["tokens"].as_array().unwrap();
+    assert_eq!(tokens.len(), 6);
+    for entry in tokens {
+        let name = entry["name"].as_str().unwrap();
+        let access = entry["access"].as_str().unwrap();
+        let bearer = format!("Bearer {}", entry["token"].as_str().unwrap());
+        let logs = send(
+            address,
+            "GET",
+            "/lease/42/1/1/logs?follow=true",
+            Some(&bearer),
+        );
+        assert_eq!(logs.status, 200, "{name}: {}", logs.body);
+        let echoed: Value = serde_json::from_str(&logs.body).unwrap();
+        assert_eq!(echoed["issuer"], ISSUER, "{name}");
+        assert_eq!(echoed["expires_at"], 4_102_444_800_i64, "{name}");
+        let shell = send(address, "GET", "/lease/42/1/1/shell", Some(&bearer));
+        let other = send(address, "GET", "/lease/43/1/1/logs", Some(&bearer));
+        match access {
+            "full" => {
+                assert_eq!(shell.status, 200, "{name}");
+                assert_eq!(other.status, 200, "{name}");
+            }
+            "scoped" => {
+                assert_eq!(
+                    (shell.status, shell.code.as_deref()),
+                    (403, Some("scope_missing")),
+                    "{name}"
+                );
+                assert_eq!(other.status, 200, "{name}");
+            }
+            "granular" => {
+                assert_eq!(shell.status, 200, "{name}");
+                assert_eq!(
+                    (other.status, other.code.as_deref()),
+                    (403, Some("deployment_not_granted")),
+                    "{name}"
+                );
+            }
+            _ => panic!("unexpected access `{access}`"),
+        }
+    }
+}
