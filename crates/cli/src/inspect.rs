@@ -4,9 +4,7 @@ use clap::Args;
 use tollgate::schema::{
     AkashBehaviour, AkashValidator, ClaimErrors, FilecoinBehaviour, FilecoinValidator,
 };
-use tollgate::verify::{
-    Algorithm, KeyFamily, Limits, UnverifiedToken, VerificationKey, Verifier,
-};
+use tollgate::verify::{Algorithm, KeyFamily, Limits, UnverifiedToken, VerificationKey, Verifier};
 
 use crate::exit::{Exit, report};
 use crate::inputs::{KeyArgs, key_resolver, load_secret, read_text};

@@ -52,7 +52,7 @@ impl miette::Diagnostic for AddressProblem {
     fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
         let help = match self.error {
             ResolveError::UnknownIssuer { .. } => {
-                "the node does not know this account: check the address and the node's chain"
+                "it is not an `akash1…` account address, or the node does not know it: check the address"
             }
             ResolveError::Unavailable { .. } => "check the node URL and that the node is synced",
             ResolveError::NoPublicKey { .. } => {
