@@ -10,7 +10,11 @@ use tollgate::{Authorizer, FixedClock, SystemClock};
 use tollgate_serve::{LoadError, LogFormat, ProxyKind, ServeConfig};
 
 use crate::exit::{Exit, report};
-use crate::inputs::{InputError, load_keys, load_policy, load_secret};
+use tollgate_chain::ChainKeyResolver;
+
+use crate::inputs::{
+    ChainArgs, InputError, combine_resolvers, load_chain, load_keys, load_policy, load_secret,
+};
 
 /// Which proxy asks `/auth`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -101,6 +105,10 @@ pub struct ServeArgs {
     /// Log line format on stderr.
     #[arg(long, env = "TOLLGATE_LOG_FORMAT", value_enum, default_value = "json")]
     pub log_format: LogFormatArg,
+    /// Issuer keys from chain nodes (after the `--keys` files); the resolver and its cache are
+    /// created once and kept across reloads.
+    #[command(flatten)]
+    pub chain: ChainArgs,
     /// Judge tokens at this fixed time (Unix seconds) instead of the system clock (for tests).
     #[arg(long, value_name = "UNIX_SECONDS", allow_hyphen_values = true)]
     pub now: Option<i64>,
@@ -143,13 +151,14 @@ struct Sources {
     secret: Option<PathBuf>,
     provider: Option<String>,
     now: Option<i64>,
+    chain: Option<Arc<ChainKeyResolver>>,
 }
 
 impl Sources {
     fn build(&self) -> Result<Authorizer, BuildFailure> {
         let policy = load_policy(&self.policy)?;
         let mut builder = Authorizer::builder(policy);
-        if let Some(keys) = load_keys(&self.keys)? {
+        if let Some(keys) = combine_resolvers(load_keys(&self.keys)?, self.chain.clone()) {
             builder = builder.key_resolver(keys);
         }
         if let Some(path) = &self.secret {
@@ -190,7 +199,12 @@ fn render(diagnostic: &dyn miette::Diagnostic) -> String {
 /// Runs `tollgate serve` until SIGTERM or SIGINT: exit 0 after draining, 2 if the first load
 /// or the listen address fails.
 pub fn run_serve(args: &ServeArgs) -> Exit {
+    let chain = match load_chain(&args.chain) {
+        Ok(chain) => chain,
+        Err(error) => return report(error),
+    };
     let sources = Sources {
+        chain,
         policy: args.policy.clone(),
         keys: args.keys.clone(),
         secret: args.secret.clone(),
