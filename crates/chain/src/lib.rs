@@ -27,4 +27,4 @@ mod store;
 
 pub use address::is_akash_account_address;
 pub use config::{ChainConfig, ChainSetupError};
-pub use resolver::ChainKeyResolver;
+pub use resolver::{ChainKeyResolver, PreloadError};

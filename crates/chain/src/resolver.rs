@@ -12,6 +12,17 @@ use crate::config::{ChainConfig, ChainSetupError};
 use crate::node::{Nodes, Rest, Transport};
 use crate::store::Store;
 
+/// A preloaded key that could not be written to the cache file.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("cannot store the key of `{address}` in the key cache: {reason}")]
+#[diagnostic(code(tollgate::chain::cache_write))]
+pub struct PreloadError {
+    /// The key's address.
+    pub address: String,
+    /// What went wrong.
+    pub reason: String,
+}
+
 /// What the memory layer remembers about an address.
 #[derive(Clone)]
 enum Memo {
@@ -156,6 +167,24 @@ impl ChainKeyResolver {
     /// read).
     pub fn persistent_len(&self) -> Option<u64> {
         self.store.as_ref().and_then(|store| store.len().ok())
+    }
+
+    /// Adds a key known by other means (for example the owners of this provider's leases) to
+    /// both layers and returns its address. The address is derived from the key, so nothing
+    /// unchecked can enter this way.
+    pub fn preload(&self, key: Secp256k1PublicKey) -> Result<String, PreloadError> {
+        let address = key.akash_address();
+        if let Some(store) = &self.store {
+            store
+                .put(&address, &key.to_compressed())
+                .map_err(|reason| PreloadError {
+                    address: address.clone(),
+                    reason,
+                })?;
+        }
+        self.memory
+            .insert(address.clone(), Memo::Key(Arc::new(key)));
+        Ok(address)
     }
 
     /// Forgets everything held in memory (the persistent cache is kept).

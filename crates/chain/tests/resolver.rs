@@ -571,3 +571,22 @@ fn works_inside_both_tokio_runtime_flavours() {
         .unwrap();
     assert_eq!(hex::encode(key.key.to_compressed()), DELAYED_KEY);
 }
+
+#[test]
+fn preloaded_keys_are_served_from_memory_and_survive_a_restart() {
+    let path = TempPath::new("keys.redb");
+    let mut node = TestNode::start();
+    node.stop();
+    let key = tollgate_verify::Secp256k1PublicKey::parse(TENANT_KEY).unwrap();
+    {
+        let resolver = ChainKeyResolver::new(config(&[&node.url]).cache_path(&path.0)).unwrap();
+        assert_eq!(resolver.preload(key).unwrap(), TENANT);
+        assert_eq!(
+            key_hex(&resolver, TENANT),
+            (TENANT_KEY.to_owned(), KeyOrigin::MemoryCache)
+        );
+    }
+    let restarted = ChainKeyResolver::new(config(&[&node.url]).cache_path(&path.0)).unwrap();
+    assert_eq!(key_hex(&restarted, TENANT).1, KeyOrigin::PersistentCache);
+    assert_eq!(node.total_hits(), 0);
+}
