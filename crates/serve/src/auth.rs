@@ -100,6 +100,17 @@ fn unforwarded(authorizer: &tollgate::Authorizer, problem: ForwardedProblem) -> 
     let reason = format!("{problem}: the proxy must say which request to authorize");
     match decide(authorizer, &facts) {
         HttpDecision::Deny(mut denial) => {
+            // Strict bodies carry the reason as `message`: say what is actually wrong.
+            if let DenyBody::Json(text) = &denial.body
+                && let Ok(serde_json::Value::Object(mut body)) = serde_json::from_str(text)
+                && body.get("message").and_then(|m| m.as_str()) == Some(denial.reason.as_str())
+            {
+                body.insert(
+                    "message".to_owned(),
+                    serde_json::Value::String(reason.clone()),
+                );
+                denial.body = DenyBody::Json(serde_json::Value::Object(body).to_string());
+            }
             denial.reason = reason;
             denial
         }

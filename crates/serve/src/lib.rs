@@ -18,7 +18,6 @@ pub mod metrics;
 pub mod proxy;
 mod reload;
 
-use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -28,7 +27,6 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
-use axum::error_handling::HandleErrorLayer;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
@@ -166,25 +164,32 @@ impl App {
 }
 
 /// The router behind the limits: at most `max_concurrency` requests at once (more are answered
-/// 503 at once), each answered within `request_timeout` (else 503).
-pub fn service(
+/// 503 at once), each answered within `request_timeout` (else 503). Errors never escape: the
+/// limits' refusals become responses.
+pub fn service<B>(
     app: &App,
     max_concurrency: usize,
     request_timeout: Duration,
 ) -> impl tower::Service<
-    http::Request<hyper::body::Incoming>,
+    http::Request<B>,
     Response = Response,
-    Error = Infallible,
-    Future = impl Send,
+    Error = BoxError,
+    Future = impl Future<Output = Result<Response, BoxError>> + Send,
 > + Clone
 + Send
-+ 'static {
++ 'static
+where
+    B: axum::body::HttpBody<Data = axum::body::Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
     let metrics = app.inner.metrics.clone();
     ServiceBuilder::new()
-        .layer(HandleErrorLayer::new(move |error: BoxError| {
-            let metrics = metrics.clone();
-            async move { overloaded(&metrics, &error) }
-        }))
+        .map_result(move |result: Result<Response, BoxError>| {
+            Ok::<_, BoxError>(match result {
+                Ok(response) => response,
+                Err(error) => overloaded(&metrics, &error),
+            })
+        })
         .load_shed()
         .concurrency_limit(max_concurrency.max(1))
         .timeout(request_timeout)
