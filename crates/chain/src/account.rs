@@ -308,6 +308,8 @@ pub(crate) fn parse_account_json(body: &[u8]) -> Result<AccountFacts, String> {
 struct GatewayStatus {
     code: i32,
     message: String,
+    /// Absent in grpc-gateway's fallback body `{"code": 13, "message": …}`.
+    #[serde(default)]
     #[expect(dead_code, reason = "parsed to check the shape, not used")]
     details: Vec<Value>,
 }
