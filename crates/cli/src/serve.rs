@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
-use tollgate::{Authorizer, FixedClock, SystemClock};
+use tollgate::{Authorizer, CacheConfig, FixedClock, SystemClock};
 use tollgate_serve::{LoadError, LogFormat, ProxyKind, ServeConfig};
 
 use crate::exit::{Exit, report};
@@ -102,6 +102,17 @@ pub struct ServeArgs {
     /// How long SIGTERM waits for requests in flight.
     #[arg(long, env = "TOLLGATE_DRAIN_TIMEOUT", default_value = "30s", value_name = "DURATION", value_parser = parse_duration)]
     pub drain_timeout: Duration,
+    /// The most tokens the verified-claims cache keeps.
+    #[arg(
+        long,
+        env = "TOLLGATE_CACHE_ENTRIES",
+        default_value_t = 10_000,
+        value_name = "N"
+    )]
+    pub cache_entries: usize,
+    /// About the most bytes the verified-claims cache keeps (tokens and claims together).
+    #[arg(long, env = "TOLLGATE_CACHE_BYTES", default_value_t = 32 * 1024 * 1024, value_name = "BYTES")]
+    pub cache_bytes: u64,
     /// Log line format on stderr.
     #[arg(long, env = "TOLLGATE_LOG_FORMAT", value_enum, default_value = "json")]
     pub log_format: LogFormatArg,
@@ -152,12 +163,13 @@ struct Sources {
     provider: Option<String>,
     now: Option<i64>,
     chain: Option<Arc<ChainKeyResolver>>,
+    cache: CacheConfig,
 }
 
 impl Sources {
     fn build(&self) -> Result<Authorizer, BuildFailure> {
         let policy = load_policy(&self.policy)?;
-        let mut builder = Authorizer::builder(policy);
+        let mut builder = Authorizer::builder(policy).cache(self.cache);
         if let Some(keys) = combine_resolvers(load_keys(&self.keys)?, self.chain.clone()) {
             builder = builder.key_resolver(keys);
         }
@@ -210,6 +222,10 @@ pub fn run_serve(args: &ServeArgs) -> Exit {
         secret: args.secret.clone(),
         provider: args.provider.clone(),
         now: args.now,
+        cache: CacheConfig {
+            max_entries: args.cache_entries,
+            max_bytes: args.cache_bytes,
+        },
     };
     // The first load reports a full diagnostic and exits 2, like every other command.
     if let Err(error) = sources.build() {
