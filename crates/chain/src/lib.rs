@@ -21,6 +21,8 @@
 mod account;
 mod address;
 mod config;
+#[cfg(feature = "grpc")]
+pub mod grpc;
 mod node;
 mod resolver;
 mod store;

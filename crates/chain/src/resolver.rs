@@ -115,6 +115,25 @@ impl ChainKeyResolver {
         Self::with_transport(config, transport)
     }
 
+    /// Like [`new`](Self::new), but asks the nodes' gRPC endpoints
+    /// (`cosmos.auth.v1beta1.Query/Account`, plaintext HTTP/2, e.g. `http://127.0.0.1:9090`)
+    /// instead of their REST API. Everything else (checks, caches, retries) is the same.
+    #[cfg(feature = "grpc")]
+    pub fn new_grpc(config: ChainConfig) -> Result<ChainKeyResolver, ChainSetupError> {
+        if let Some(url) = config.nodes.iter().find(|url| !url.starts_with("http://")) {
+            return Err(ChainSetupError::NodeUrl {
+                url: url.clone(),
+                reason: "gRPC nodes are reached over plaintext `http://` only".to_owned(),
+            });
+        }
+        let transport =
+            crate::grpc::Grpc::new(config.timeout).map_err(|reason| ChainSetupError::NodeUrl {
+                url: config.nodes.first().cloned().unwrap_or_default(),
+                reason,
+            })?;
+        Self::with_transport(config, Box::new(transport))
+    }
+
     pub(crate) fn with_transport(
         config: ChainConfig,
         transport: Box<dyn Transport>,
