@@ -188,7 +188,11 @@ fn a_cached_token_is_still_denied_after_exp() {
     assert_eq!(cached.cache_stats(), (0, 1), "the first lookup misses");
     let later = cached.authorize_at(Some(token), &op, NOW + 60);
     assert_eq!(later.code(), Some(tollgate::DenyCode::TokenExpired));
-    assert_eq!(cached.cache_stats(), (1, 1), "the second hits, then the time check denies");
+    assert_eq!(
+        cached.cache_stats(),
+        (1, 1),
+        "the second hits, then the time check denies"
+    );
     let other_op = cached.authorize_at(
         Some(&akash_tokens()[3]),
         &Operation::new("lease.shell").on_lease(42, 1, 1),
