@@ -14,6 +14,7 @@
 #![deny(missing_docs)]
 
 mod auth;
+mod logging;
 pub mod metrics;
 pub mod proxy;
 mod reload;
@@ -395,12 +396,14 @@ pub fn run(config: ServeConfig, loader: Arc<dyn Loader>) -> Result<(), ServeErro
         .enable_all()
         .build()
         .map_err(ServeError::Runtime)?;
-    runtime.block_on(async move {
+    let result = runtime.block_on(async move {
         let shutdown = shutdown_signal();
         let server = Server::bind(config, loader).await?;
         server.run(shutdown).await;
         Ok(())
-    })
+    });
+    flush_logs();
+    result
 }
 
 /// Log line format on stderr.
@@ -412,15 +415,33 @@ pub enum LogFormat {
     Compact,
 }
 
-/// Installs the global `tracing` subscriber: INFO and above to stderr, one line per event.
-/// Does nothing if a subscriber is already installed.
+/// Installs the global `tracing` subscriber: INFO and above to stderr, one line per event,
+/// written by a background thread (requests never wait for the write). Does nothing if a
+/// subscriber is already installed.
 pub fn init_logging(format: LogFormat) {
+    let Some(sink) = logging::Sink::start() else {
+        let builder = tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_max_level(tracing::Level::INFO)
+            .with_ansi(false);
+        let _ = match format {
+            LogFormat::Json => builder.json().flatten_event(true).try_init(),
+            LogFormat::Compact => builder.compact().try_init(),
+        };
+        return;
+    };
     let builder = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
+        .with_writer(sink)
         .with_max_level(tracing::Level::INFO)
         .with_ansi(false);
     let _ = match format {
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
         LogFormat::Compact => builder.compact().try_init(),
     };
+}
+
+/// Waits (up to a second) until every log line so far is written; [`run`] calls it before
+/// returning.
+pub fn flush_logs() {
+    logging::flush();
 }
