@@ -233,7 +233,18 @@ pub struct Proc {
 }
 
 impl Drop for Proc {
+    /// SIGTERM first, so nginx's master stops its workers (SIGKILL would orphan them), then
+    /// SIGKILL if it has not exited within five seconds.
     fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = Command::new("kill")
+                .args(["-TERM", &self.child.id().to_string()])
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while matches!(self.child.try_wait(), Ok(None)) && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
