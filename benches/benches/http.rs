@@ -15,18 +15,12 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use tollgate::verify::{Secp256k1SigningKey, SigningKey, StaticKeys, sign_token};
+use tollgate::verify::StaticKeys;
 use tollgate::{Authorizer, FixedClock, Operation, Policy};
 use tollgate_http::{AuthorizationHeader, HttpDecision, RequestFacts, decide};
+use tollgate_testkit::{ISSUER, PROVIDER, akash_token, read, test_key};
 
-const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
-const ISSUER: &str = "akash1qufa3xzrf34qvwyejkhvnc4psf49fftaw0asmh";
-const PROVIDER: &str = "akash1qgpqyqszqgpqyqszqgpqyqszqgpqyqszwv2uls";
 const NOW: i64 = 1_900_000_000;
-
-fn read(path: &str) -> String {
-    std::fs::read_to_string(format!("{ROOT}/{path}")).unwrap()
-}
 
 fn authorizer(cache: bool) -> Authorizer {
     let policy = Policy::compile(
@@ -48,20 +42,10 @@ fn authorizer(cache: bool) -> Authorizer {
 }
 
 fn token() -> String {
-    let key =
-        Secp256k1SigningKey::from_hex(read("fixtures/keys/akash-test-private-key.hex").trim())
-            .unwrap();
-    let payload = format!(
-        r#"{{"iss":"{ISSUER}","iat":{0},"nbf":{0},"exp":{1},"version":"v1","leases":{{"access":"granular","permissions":[{{"provider":"{PROVIDER}","access":"granular","deployments":[{{"dseq":42,"gseq":1,"oseq":1,"scope":["logs","shell"],"services":["web"]}}]}}]}}}}"#,
-        NOW - 60,
-        NOW + 900
+    let leases = format!(
+        r#"{{"access":"granular","permissions":[{{"provider":"{PROVIDER}","access":"granular","deployments":[{{"dseq":42,"gseq":1,"oseq":1,"scope":["logs","shell"],"services":["web"]}}]}}]}}"#
     );
-    sign_token(
-        br#"{"alg":"ES256K","typ":"JWT"}"#,
-        payload.as_bytes(),
-        SigningKey::Es256k(&key),
-    )
-    .unwrap()
+    akash_token(&test_key(), ISSUER, &leases, NOW - 60, NOW + 900)
 }
 
 fn bench(c: &mut Criterion) {

@@ -14,13 +14,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use support::{Reply, TempPath, TestNode};
-use tollgate::verify::{
-    FallbackResolver, KeyResolver, Secp256k1SigningKey, SigningKey, StaticKeys, sign_token,
-};
+use tollgate::verify::{FallbackResolver, KeyResolver, Secp256k1SigningKey, StaticKeys};
 use tollgate::{Authorizer, DenyCode, Operation, Policy};
 use tollgate_chain::{ChainConfig, ChainKeyResolver};
+use tollgate_testkit::{akash_token, read, scalar_key, test_key};
 
-const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 const NOW: i64 = 1_900_000_000;
 /// The account of the secret scalar `0x11…11` (`base_account.json`).
 const TENANT: &str = "akash1l3e9pgs3mmwuwrh95fecme0s0qtn2880y3lusr";
@@ -34,31 +32,14 @@ const ED25519: &str = "akash1vvxu62txcsekdygj23ythvjmfl6p9fyuc27mpz";
 /// The test account listed in `fixtures/keys/akash-test-accounts.yaml`.
 const FILE_TENANT: &str = "akash1qufa3xzrf34qvwyejkhvnc4psf49fftaw0asmh";
 
-fn read(path: &str) -> String {
-    std::fs::read_to_string(format!("{ROOT}/{path}")).unwrap()
-}
-
 /// A full-access ES256K token for `issuer`, signed with `key`.
 fn token_signed(issuer: &str, key: &Secp256k1SigningKey) -> String {
-    let payload = format!(
-        r#"{{"iss":"{issuer}","iat":{0},"nbf":{0},"exp":{1},"version":"v1","leases":{{"access":"full"}}}}"#,
-        NOW - 10,
-        NOW + 600
-    );
-    sign_token(
-        br#"{"alg":"ES256K","typ":"JWT"}"#,
-        payload.as_bytes(),
-        SigningKey::Es256k(key),
-    )
-    .unwrap()
+    akash_token(key, issuer, r#"{"access":"full"}"#, NOW - 10, NOW + 600)
 }
 
 /// A token from the account whose secret scalar is `byte` repeated.
 fn token(issuer: &str, byte: u8) -> String {
-    token_signed(
-        issuer,
-        &Secp256k1SigningKey::from_bytes(&[byte; 32]).unwrap(),
-    )
+    token_signed(issuer, &scalar_key(byte))
 }
 
 fn authorizer(resolver: Arc<dyn KeyResolver>) -> Authorizer {
@@ -141,10 +122,7 @@ fn key_files_come_first_and_the_chain_answers_the_rest() {
         Arc::new(file),
         Arc::new(chain),
     ])));
-    let test_key =
-        Secp256k1SigningKey::from_hex(read("fixtures/keys/akash-test-private-key.hex").trim())
-            .unwrap();
-    let from_file = token_signed(FILE_TENANT, &test_key);
+    let from_file = token_signed(FILE_TENANT, &test_key());
     assert_eq!(
         key_step(&authorizer, &from_file),
         format!("public key of `{FILE_TENANT}` from configured keys")

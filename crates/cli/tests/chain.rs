@@ -11,11 +11,11 @@
 #[path = "../../chain/tests/support/mod.rs"]
 mod support;
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use support::{Reply, TempPath, TestNode};
-use tollgate_verify::{Secp256k1SigningKey, SigningKey, sign_token};
+use tollgate_testkit::{akash_token, root, scalar_key, test_key};
+use tollgate_verify::Secp256k1SigningKey;
 
 const NOW: i64 = 1_900_000_000;
 /// `base_account.json`: the account of the secret scalar `0x11…11`.
@@ -27,10 +27,6 @@ const NEVER_SIGNED: &str = "akash1zgfpyysjzgfpyysjzgfpyysjzgfpyysjazuqqr";
 const MODULE: &str = "akash1jv65s3grqf6v6jl3dp4t6c9t9rk99cd82yfms9";
 /// The test account of `fixtures/keys/akash-test-accounts.yaml`.
 const FILE_TENANT: &str = "akash1qufa3xzrf34qvwyejkhvnc4psf49fftaw0asmh";
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 fn tollgate(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tollgate"))
@@ -48,26 +44,14 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-/// A full-access ES256K token for `issuer`, signed by the secret scalar `byte` repeated.
+/// A full-access ES256K token for `issuer`, signed by `key`.
 fn token(issuer: &str, key: &Secp256k1SigningKey) -> String {
-    let payload = format!(
-        r#"{{"iss":"{issuer}","iat":{0},"nbf":{0},"exp":{1},"version":"v1","leases":{{"access":"full"}}}}"#,
-        NOW - 10,
-        NOW + 600
-    );
-    sign_token(
-        br#"{"alg":"ES256K","typ":"JWT"}"#,
-        payload.as_bytes(),
-        SigningKey::Es256k(key),
-    )
-    .unwrap()
+    akash_token(key, issuer, r#"{"access":"full"}"#, NOW - 10, NOW + 600)
 }
 
+/// A token signed by the secret scalar `byte` repeated.
 fn scalar_token(issuer: &str, byte: u8) -> String {
-    token(
-        issuer,
-        &Secp256k1SigningKey::from_bytes(&[byte; 32]).unwrap(),
-    )
+    token(issuer, &scalar_key(byte))
 }
 
 fn decide<'a>(command: &'a str, token: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
@@ -147,13 +131,7 @@ fn key_files_are_asked_first_and_the_chain_for_everyone_else() {
         "--format",
         "json",
     ];
-    let test_key = Secp256k1SigningKey::from_hex(
-        std::fs::read_to_string(root().join("fixtures/keys/akash-test-private-key.hex"))
-            .unwrap()
-            .trim(),
-    )
-    .unwrap();
-    let listed = token(FILE_TENANT, &test_key);
+    let listed = token(FILE_TENANT, &test_key());
     let output = tollgate(&decide("authorize", &listed, &extra));
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(node.total_hits(), 0, "a listed tenant costs no query");

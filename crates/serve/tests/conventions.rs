@@ -12,68 +12,21 @@
     reason = "test code"
 )]
 
-use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use axum::body::Body;
 use http::{HeaderMap, Request, StatusCode};
 use http_body_util::BodyExt;
 use serde_json::Value;
-use tollgate::verify::{Secp256k1SigningKey, SigningKey, StaticKeys, sign_token};
-use tollgate::{Authorizer, Policy};
 use tollgate_http::{AuthorizationHeader, HttpDecision, RequestFacts, SharedAuthorizer, decide};
 use tollgate_serve::{App, Metrics, ProxyKind};
+use tollgate_testkit::{authorizer, read, token};
 use tower::{Service, ServiceExt};
 
-const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
-const ISSUER: &str = "akash1qufa3xzrf34qvwyejkhvnc4psf49fftaw0asmh";
-const PROVIDER: &str = "akash1qgpqyqszqgpqyqszqgpqyqszqgpqyqszwv2uls";
 const POLICIES: [&str; 2] = ["akash-provider.policy", "akash-provider-compat.policy"];
-
-fn read(path: &str) -> String {
-    std::fs::read_to_string(format!("{ROOT}/{path}")).unwrap()
-}
 
 fn yaml(path: &str) -> Value {
     serde_saphyr::from_str(&read(path)).unwrap()
-}
-
-fn authorizer(policy: &str) -> Authorizer {
-    let path = format!("policies/{policy}");
-    let keys = StaticKeys::from_keys_file(
-        &read("fixtures/keys/akash-test-accounts.yaml"),
-        "akash-test-accounts.yaml",
-    )
-    .unwrap();
-    Authorizer::builder(Policy::compile(&read(&path), &path).unwrap())
-        .key_resolver(Arc::new(keys))
-        .provider(PROVIDER)
-        .build()
-        .unwrap()
-}
-
-fn token(leases: &str) -> String {
-    let key =
-        Secp256k1SigningKey::from_hex(read("fixtures/keys/akash-test-private-key.hex").trim())
-            .unwrap();
-    let now = i64::try_from(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_secs(),
-    )
-    .unwrap();
-    let payload = format!(
-        r#"{{"iss":"{ISSUER}","iat":{0},"nbf":{0},"exp":{1},"version":"v1","leases":{leases}}}"#,
-        now - 60,
-        now + 900
-    );
-    sign_token(
-        br#"{"alg":"ES256K","typ":"JWT"}"#,
-        payload.as_bytes(),
-        SigningKey::Es256k(&key),
-    )
-    .unwrap()
 }
 
 fn app(policy: &str, proxy: ProxyKind) -> App {

@@ -1,83 +1,23 @@
 //! Shared by the `tollgate serve` tests: the test account and token minting, a raw HTTP/1.1
 //! client (exact control over every header), an echoing upstream, and process helpers.
-#![allow(dead_code, reason = "each test file uses a different part")]
+#![allow(
+    dead_code,
+    unused_imports,
+    reason = "each test file uses a different part"
+)]
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use tollgate::verify::{Secp256k1SigningKey, SigningKey, StaticKeys, sign_token};
-use tollgate::{Authorizer, Policy};
+pub use tollgate_testkit::{
+    ISSUER, OTHER_PROVIDER, PROVIDER, authorizer, now, path, read, token, token_expiring,
+};
 
 pub const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 pub const BIN: &str = env!("CARGO_BIN_EXE_tollgate");
-/// The test account (fixtures/keys/akash-test-accounts.yaml).
-pub const ISSUER: &str = "akash1qufa3xzrf34qvwyejkhvnc4psf49fftaw0asmh";
-/// The provider the tests serve as: 20 bytes of 0x02.
-pub const PROVIDER: &str = "akash1qgpqyqszqgpqyqszqgpqyqszqgpqyqszwv2uls";
-/// Another provider: 20 bytes of 0x01.
-pub const OTHER_PROVIDER: &str = "akash1qyqszqgpqyqszqgpqyqszqgpqyqszqgplgve5x";
-
-pub fn path(relative: &str) -> String {
-    format!("{ROOT}/{relative}")
-}
-
-pub fn read(relative: &str) -> String {
-    std::fs::read_to_string(path(relative)).unwrap()
-}
-
-pub fn now() -> i64 {
-    i64::try_from(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_secs(),
-    )
-    .unwrap()
-}
-
-/// An ES256K token of the test account with these `leases`, expiring `exp_in` seconds from now.
-pub fn token_expiring(leases: &str, exp_in: i64) -> String {
-    let key =
-        Secp256k1SigningKey::from_hex(read("fixtures/keys/akash-test-private-key.hex").trim())
-            .unwrap();
-    let now = now();
-    let payload = format!(
-        r#"{{"iss":"{ISSUER}","iat":{0},"nbf":{0},"exp":{1},"version":"v1","leases":{leases}}}"#,
-        now - 3600,
-        now + exp_in
-    );
-    sign_token(
-        br#"{"alg":"ES256K","typ":"JWT"}"#,
-        payload.as_bytes(),
-        SigningKey::Es256k(&key),
-    )
-    .unwrap()
-}
-
-/// [`token_expiring`] in 15 minutes.
-pub fn token(leases: &str) -> String {
-    token_expiring(leases, 900)
-}
-
-/// The authorizer `tollgate serve` builds for a shipped policy (for cross-checks).
-pub fn authorizer(policy: &str) -> Authorizer {
-    let policy_path = format!("policies/{policy}");
-    let policy = Policy::compile(&read(&policy_path), &policy_path).unwrap();
-    let keys = StaticKeys::from_keys_file(
-        &read("fixtures/keys/akash-test-accounts.yaml"),
-        "akash-test-accounts.yaml",
-    )
-    .unwrap();
-    Authorizer::builder(policy)
-        .key_resolver(Arc::new(keys))
-        .provider(PROVIDER)
-        .build()
-        .unwrap()
-}
 
 /// A loopback port nothing listens on right now.
 pub fn free_port() -> u16 {

@@ -1,72 +1,17 @@
-//! Shared by the HTTP tests: the test account, token minting at the real clock, authorizers
-//! over the shipped policies, and the request table of AKASH.md §8.2.
-#![allow(dead_code, reason = "each test file uses a different part")]
+//! Shared by the HTTP tests: the request table of AKASH.md §8.2 and the grants that unlock it;
+//! the test account, token minting and authorizers come from `tollgate-testkit`.
+#![allow(
+    dead_code,
+    unused_imports,
+    reason = "each test file uses a different part"
+)]
 
-use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+pub use tollgate_testkit::{
+    ISSUER, OTHER_PROVIDER, PROVIDER, authorizer, now, read, token, token_expiring,
+};
 
-use tollgate::verify::{Secp256k1SigningKey, SigningKey, StaticKeys, sign_token};
-use tollgate::{Authorizer, Policy};
-
+/// The repository root, for paths handed to code that reads files itself.
 pub const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
-pub const ISSUER: &str = "akash1qufa3xzrf34qvwyejkhvnc4psf49fftaw0asmh";
-pub const PROVIDER: &str = "akash1qgpqyqszqgpqyqszqgpqyqszqgpqyqszwv2uls";
-pub const OTHER_PROVIDER: &str = "akash1qyqszqgpqyqszqgpqyqszqgpqyqszqgplgve5x";
-
-pub fn read(path: &str) -> String {
-    std::fs::read_to_string(format!("{ROOT}/{path}")).unwrap()
-}
-
-pub fn now() -> i64 {
-    i64::try_from(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_secs(),
-    )
-    .unwrap()
-}
-
-/// An ES256K token from the test account with these `leases`, valid from a minute ago until
-/// `exp_in` seconds from now (negative: already expired).
-pub fn token_expiring(leases: &str, exp_in: i64) -> String {
-    let key =
-        Secp256k1SigningKey::from_hex(read("fixtures/keys/akash-test-private-key.hex").trim())
-            .unwrap();
-    let now = now();
-    let payload = format!(
-        r#"{{"iss":"{ISSUER}","iat":{0},"nbf":{0},"exp":{1},"version":"v1","leases":{leases}}}"#,
-        now - 3600,
-        now + exp_in
-    );
-    sign_token(
-        br#"{"alg":"ES256K","typ":"JWT"}"#,
-        payload.as_bytes(),
-        SigningKey::Es256k(&key),
-    )
-    .unwrap()
-}
-
-/// [`token_expiring`] in 15 minutes, as the Go provider client mints.
-pub fn token(leases: &str) -> String {
-    token_expiring(leases, 900)
-}
-
-/// An authorizer over a shipped policy, the test account's key and [`PROVIDER`].
-pub fn authorizer(policy: &str) -> Authorizer {
-    let path = format!("policies/{policy}");
-    let policy = Policy::compile(&read(&path), &path).unwrap();
-    let keys = StaticKeys::from_keys_file(
-        &read("fixtures/keys/akash-test-accounts.yaml"),
-        "akash-test-accounts.yaml",
-    )
-    .unwrap();
-    Authorizer::builder(policy)
-        .key_resolver(Arc::new(keys))
-        .provider(PROVIDER)
-        .build()
-        .unwrap()
-}
 
 /// One provider route of AKASH.md §8.2 with concrete ids, and the scope it needs in the strict
 /// policy (`None`: lease or provider access alone).
