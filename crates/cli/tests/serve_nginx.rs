@@ -184,6 +184,8 @@ struct Stack {
     _upstream: Upstream,
     style: Style,
     authorizer: tollgate::Authorizer,
+    /// Holds the configs and logs; declared last, so it is removed after the processes stop.
+    _dir: TempDir,
 }
 
 fn nginx_available() {
@@ -264,6 +266,7 @@ fn start(policy: &str, style: Style) -> Stack {
         _upstream: upstream,
         style,
         authorizer: authorizer(policy),
+        _dir: dir,
     }
 }
 

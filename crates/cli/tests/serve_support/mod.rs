@@ -13,7 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 pub use tollgate_testkit::{
-    ISSUER, OTHER_PROVIDER, PROVIDER, authorizer, now, path, read, token, token_expiring,
+    ISSUER, OTHER_PROVIDER, PROVIDER, TempDir, authorizer, now, path, read, token, token_expiring,
 };
 
 pub const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
@@ -28,15 +28,9 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// A fresh directory under the system temp dir.
-pub fn temp_dir(name: &str) -> PathBuf {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    let dir = std::env::temp_dir().join(format!("tollgate-{name}-{}-{nanos}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh directory under the system temp dir, removed when the test is done with it.
+pub fn temp_dir(name: &str) -> TempDir {
+    TempDir::new(name)
 }
 
 /// One HTTP response as received.
