@@ -25,8 +25,8 @@ pub struct Denial {
     pub code: DenyCode,
     /// One line for a person: what failed and, where it helps, what to do.
     pub reason: String,
-    /// The token's issuer, when it was read before the request failed (it may be unverified
-    /// if the failure came before the signature check).
+    /// The token's issuer, when it was read before the request failed. It is verified only
+    /// when [`DenyCode::issuer_is_verified`] says so; otherwise it is what the token claims.
     pub issuer: Option<String>,
 }
 

@@ -145,6 +145,26 @@ impl DenyCode {
         }
     }
 
+    /// Whether a denial with this code happened after the signature was verified, so the
+    /// issuer it names is the token's verified `iss`. For earlier codes (route, header, token,
+    /// algorithm, key, signature) the issuer, if any, is only what the token claims: log it as
+    /// a claim, never as an identity.
+    pub const fn issuer_is_verified(self) -> bool {
+        matches!(
+            self,
+            DenyCode::ClaimsInvalid
+                | DenyCode::TokenExpired
+                | DenyCode::TokenNotYetValid
+                | DenyCode::ResourceRequired
+                | DenyCode::OwnerMismatch
+                | DenyCode::ProviderNotGranted
+                | DenyCode::DeploymentNotGranted
+                | DenyCode::ScopeMissing
+                | DenyCode::PermissionMissing
+                | DenyCode::AccessNotUnlocked
+        )
+    }
+
     /// Looks a code up by its stable spelling.
     pub fn from_name(name: &str) -> Option<DenyCode> {
         DenyCode::ALL.into_iter().find(|code| code.as_str() == name)
@@ -160,6 +180,15 @@ impl fmt::Display for DenyCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_codes_after_the_signature_check_vouch_for_the_issuer() {
+        assert!(DenyCode::ScopeMissing.issuer_is_verified());
+        assert!(DenyCode::TokenExpired.issuer_is_verified());
+        assert!(!DenyCode::SignatureInvalid.issuer_is_verified());
+        assert!(!DenyCode::IssuerUnknown.issuer_is_verified());
+        assert!(!DenyCode::TokenMalformed.issuer_is_verified());
+    }
 
     #[test]
     fn names_round_trip_and_are_unique() {
