@@ -49,6 +49,11 @@ pub fn decide(authorizer: &Authorizer, facts: &RequestFacts<'_>) -> HttpDecision
     let matched = match policy.match_route(facts.method, facts.target) {
         Ok(matched) => matched,
         Err(miss) => {
+            if let RouteMiss::ResourceInvalid { route, .. } = &miss
+                && let Some(first) = token_problem(authorizer, *route, facts.authorization)
+            {
+                return HttpDecision::Deny(first);
+            }
             let (code, reason) = route_miss(&miss, facts);
             return HttpDecision::Deny(denial(style, code, reason, None, None));
         }
@@ -96,6 +101,26 @@ pub fn decide_operation(
     }
 }
 
+/// For a request whose route matched but for a malformed id: the denial its token earns before
+/// the id is looked at, if any. The provider parses `{dseq}` after its auth middleware
+/// (AKASH.md §8.1), so a missing, malformed, forged or expired token is reported first; a
+/// token that passes those checks gets `resource_invalid`.
+fn token_problem(
+    authorizer: &Authorizer,
+    route: usize,
+    authorization: AuthorizationHeader<'_>,
+) -> Option<HttpDenial> {
+    let policy = authorizer.policy();
+    let name = policy
+        .operation_def(policy.routes().get(route)?.operation())
+        .name
+        .as_str();
+    match decide_operation(authorizer, &Operation::new(name), authorization) {
+        HttpDecision::Deny(denial) if denial.code != DenyCode::ResourceRequired => Some(denial),
+        HttpDecision::Deny(_) | HttpDecision::Allow(_) => None,
+    }
+}
+
 /// The deny code and reason for a request no route takes. The reason names the method and the
 /// path without its query, which may carry secrets.
 fn route_miss(miss: &RouteMiss, facts: &RequestFacts<'_>) -> (DenyCode, String) {
@@ -113,7 +138,9 @@ fn route_miss(miss: &RouteMiss, facts: &RequestFacts<'_>) -> (DenyCode, String) 
                 facts.method
             ),
         ),
-        RouteMiss::ResourceInvalid { variable, value } => {
+        RouteMiss::ResourceInvalid {
+            variable, value, ..
+        } => {
             let value: String = value.chars().take(64).collect();
             (
                 DenyCode::ResourceInvalid,

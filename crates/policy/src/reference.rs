@@ -352,6 +352,7 @@ pub fn match_route(
                     invalid = Some(RouteMiss::ResourceInvalid {
                         variable,
                         value: value.to_owned(),
+                        route: index,
                     });
                     break;
                 }

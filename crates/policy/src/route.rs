@@ -342,6 +342,8 @@ pub enum RouteMiss {
         variable: &'static str,
         /// The path segment, as sent.
         value: String,
+        /// The index in [`crate::Policy::routes`] of the route that matched but for the number.
+        route: usize,
     },
 }
 
@@ -349,7 +351,9 @@ impl fmt::Display for RouteMiss {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             RouteMiss::NotFound => f.write_str("no route matches the request"),
-            RouteMiss::ResourceInvalid { variable, value } => {
+            RouteMiss::ResourceInvalid {
+                variable, value, ..
+            } => {
                 let kind = if *variable == "dseq" { "u64" } else { "u32" };
                 write!(
                     f,
@@ -403,7 +407,7 @@ pub(crate) fn match_routes(
         }
     }
     let segments = buf.get(..count).unwrap_or_default();
-    let mut invalid: Option<(ResourceVar, &str)> = None;
+    let mut invalid: Option<(ResourceVar, &str, usize)> = None;
     for (index, route) in routes.iter().enumerate() {
         if route.segments.len() != count || route.method.as_deref().is_some_and(|m| m != method) {
             continue;
@@ -433,8 +437,8 @@ pub(crate) fn match_routes(
                 break;
             }
         }
-        if let Some(f) = failed {
-            invalid = invalid.or(Some(f));
+        if let Some((var, value)) = failed {
+            invalid = invalid.or(Some((var, value, index)));
             continue;
         }
         let resource = match (route.kind, captured) {
@@ -463,9 +467,10 @@ pub(crate) fn match_routes(
         });
     }
     match invalid {
-        Some((var, value)) => Err(RouteMiss::ResourceInvalid {
+        Some((var, value, route)) => Err(RouteMiss::ResourceInvalid {
             variable: var.name(),
             value: value.to_owned(),
+            route,
         }),
         None => Err(RouteMiss::NotFound),
     }
@@ -499,7 +504,8 @@ mod tests {
             match_routes(&routes, "GET", "/d/other"),
             Err(RouteMiss::ResourceInvalid {
                 variable: "dseq",
-                value: "other".into()
+                value: "other".into(),
+                route: 0
             })
         );
     }
@@ -522,7 +528,8 @@ mod tests {
             match_routes(&routes, "GET", "/x/abc"),
             Err(RouteMiss::ResourceInvalid {
                 variable: "gseq",
-                value: "abc".into()
+                value: "abc".into(),
+                route: 0
             })
         );
     }

@@ -168,11 +168,19 @@ fn near_misses_are_not_found() {
 #[test]
 fn bad_numbers_are_resource_invalid() {
     let policy = load("akash-provider");
-    let invalid = |method: &str, path: &str| policy.match_route(method, path).unwrap_err();
-    let expect = |variable: &'static str, value: &str| RouteMiss::ResourceInvalid {
-        variable,
-        value: value.to_owned(),
+    let invalid = |method: &str, path: &str| match policy.match_route(method, path) {
+        Err(RouteMiss::ResourceInvalid {
+            variable,
+            value,
+            route,
+        }) => {
+            let template = policy.routes()[route].template();
+            assert!(template.contains(&format!("{{{variable}}}")), "{template}");
+            (variable, value)
+        }
+        other => panic!("{method} {path}: {other:?}"),
     };
+    let expect = |variable: &'static str, value: &str| (variable, value.to_owned());
     assert_eq!(
         invalid("GET", "/lease/abc/1/7/status"),
         expect("dseq", "abc")
@@ -284,7 +292,8 @@ fn a_failed_number_is_reported_only_when_no_route_matches() {
         policy.match_route("GET", "/d/zz"),
         Err(RouteMiss::ResourceInvalid {
             variable: "dseq",
-            value: "zz".into()
+            value: "zz".into(),
+            route: 0
         })
     );
     let m = policy.match_route("POST", "/d/zz").unwrap();
@@ -320,6 +329,7 @@ fn route_miss_messages_are_lowercase_and_quote_the_value() {
     let e = RouteMiss::ResourceInvalid {
         variable: "gseq",
         value: "x".into(),
+        route: 0,
     };
     assert_eq!(
         e.to_string(),
