@@ -136,17 +136,18 @@ pub(crate) fn resource_text(resource: Resource) -> String {
     }
 }
 
-/// 200 with the identity headers the proxy passes on.
+/// 200 with the identity headers the proxy passes on: all three, always, empty when there is
+/// nothing to say (no issuer on an anonymous public route or a Filecoin token, no resource).
+/// Envoy's `allowed_upstream_headers` and Traefik's `authResponseHeaders` only replace the
+/// client's headers that the answer carries, so an omitted header would let a client-sent
+/// `X-Tollgate-Issuer` through to the service.
 fn allow_response(identity: &Identity, resource: &str) -> Response {
     let mut response = Response::new(Body::empty());
     let headers = response.headers_mut();
-    if let Some(issuer) = &identity.issuer {
-        insert(headers, ISSUER_HEADER, issuer.as_bytes());
-    }
+    let issuer = identity.issuer.as_deref().unwrap_or_default();
+    insert(headers, ISSUER_HEADER, issuer.as_bytes());
     insert(headers, OPERATION_HEADER, identity.operation.as_bytes());
-    if !resource.is_empty() {
-        insert(headers, RESOURCE_HEADER, resource.as_bytes());
-    }
+    insert(headers, RESOURCE_HEADER, resource.as_bytes());
     response
 }
 

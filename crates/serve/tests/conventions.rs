@@ -95,11 +95,13 @@ fn assert_same_as_layer(policy: &str, original: &Original<'_>, answer: &Answer, 
                 Some(identity.operation.as_str()),
                 "{context}"
             );
+            // Every identity header, always, empty when there is nothing to say.
             assert_eq!(
                 answer.header("x-tollgate-issuer"),
-                identity.issuer.as_deref(),
+                Some(identity.issuer.as_deref().unwrap_or("")),
                 "{context}"
             );
+            assert!(answer.header("x-tollgate-resource").is_some(), "{context}");
         }
         HttpDecision::Deny(denial) => {
             let expected: http::Response<String> = denial.to_response();
@@ -231,10 +233,12 @@ async fn traefik_forward_auth_as_configured_in_the_example() {
             assert_same_as_layer(policy, &original, &answer, &context);
             if answer.status == StatusCode::OK {
                 // Traefik copies exactly these into the request to the service.
-                for name in ["x-tollgate-issuer", "x-tollgate-operation"] {
-                    if original.target != "/version" || name != "x-tollgate-issuer" {
-                        assert!(answer.header(name).is_some(), "{name}: {context}");
-                    }
+                for name in [
+                    "x-tollgate-issuer",
+                    "x-tollgate-operation",
+                    "x-tollgate-resource",
+                ] {
+                    assert!(answer.header(name).is_some(), "{name}: {context}");
                 }
                 for (name, _) in &answer.headers {
                     if name.as_str().starts_with("x-tollgate-") {
@@ -593,4 +597,107 @@ async fn requests_beyond_the_concurrency_limit_are_shed_with_503() {
     assert_eq!(response.status(), StatusCode::OK);
     let metrics = app.metrics().render(0, (0, 0));
     assert!(metrics.contains("tollgate_overloaded_total 1"), "{metrics}");
+}
+
+/// The request the service receives when the proxy copies the allowed identity headers of an
+/// allow answer over the client's request: Envoy's `allowed_upstream_headers` (and Traefik's
+/// `authResponseHeaders`) replace only the headers the answer carries.
+fn forwarded_to_service(client: &HeaderMap, answer: &Answer, copied: &[String]) -> HeaderMap {
+    let mut upstream = client.clone();
+    for name in copied {
+        if let Some(value) = answer.headers.get(name.as_str()) {
+            upstream.insert(
+                http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                value.clone(),
+            );
+        }
+    }
+    upstream
+}
+
+#[tokio::test]
+async fn spoofed_identity_headers_never_reach_the_service() {
+    let envoy = yaml("examples/envoy/tollgate.yaml");
+    let manager = &envoy["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0]["typed_config"];
+    let filter = manager["http_filters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "envoy.filters.http.ext_authz")
+        .unwrap();
+    let envoy_copied: Vec<String> = filter["typed_config"]["http_service"]
+        ["authorization_response"]["allowed_upstream_headers"]["patterns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["exact"].as_str().unwrap().to_owned())
+        .collect();
+    let traefik = yaml("examples/traefik/tollgate.yml");
+    let traefik_copied: Vec<String> =
+        traefik["http"]["middlewares"]["tollgate"]["forwardAuth"]["authResponseHeaders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h.as_str().unwrap().to_ascii_lowercase())
+            .collect();
+    let full = token(r#"{"access":"full"}"#);
+    // (method, target, Authorization, issuer and resource the service must see)
+    let cases = [
+        ("GET", "/version", None, "", ""),
+        (
+            "POST",
+            "/hostname/migrate",
+            Some(&full),
+            tollgate_testkit::ISSUER,
+            "",
+        ),
+        (
+            "GET",
+            "/lease/42/1/1/logs",
+            Some(&full),
+            tollgate_testkit::ISSUER,
+            "42/1/1",
+        ),
+    ];
+    for policy in POLICIES {
+        for (proxy, copied) in [
+            (ProxyKind::Envoy, &envoy_copied),
+            (ProxyKind::Traefik, &traefik_copied),
+        ] {
+            let app = app(policy, proxy);
+            for (method, target, authorization, issuer, resource) in cases {
+                let mut client = HeaderMap::new();
+                client.insert("x-tollgate-issuer", "akash1evil".parse().unwrap());
+                client.insert("x-tollgate-operation", "manifest.send".parse().unwrap());
+                client.insert("x-tollgate-resource", "1/1/1".parse().unwrap());
+                if let Some(token) = authorization {
+                    client.insert("authorization", format!("Bearer {token}").parse().unwrap());
+                }
+                let mut request = match proxy {
+                    ProxyKind::Envoy => Request::builder()
+                        .method(method)
+                        .uri(format!("/auth{target}")),
+                    _ => Request::builder()
+                        .uri("/auth")
+                        .header("x-forwarded-method", method)
+                        .header("x-forwarded-uri", target),
+                };
+                for (name, value) in &client {
+                    request = request.header(name, value);
+                }
+                let answer = send(&app, request.body(Body::empty()).unwrap()).await;
+                let context = format!("{policy} {proxy} {method} {target}");
+                assert_eq!(answer.status, StatusCode::OK, "{context}");
+                let upstream = forwarded_to_service(&client, &answer, copied);
+                let seen = |name: &str| upstream.get(name).map(|v| v.to_str().unwrap());
+                assert_eq!(seen("x-tollgate-issuer"), Some(issuer), "{context}");
+                assert_eq!(seen("x-tollgate-resource"), Some(resource), "{context}");
+                assert_ne!(
+                    seen("x-tollgate-operation"),
+                    Some("manifest.send"),
+                    "{context}"
+                );
+            }
+        }
+    }
 }
