@@ -67,7 +67,7 @@ fn directories_are_searched_and_every_fixture_reported() {
     assert_eq!(code, 1);
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(json["version"], 1);
-    assert_eq!(json["files"].as_array().unwrap().len(), 37);
+    assert_eq!(json["files"].as_array().unwrap().len(), 38);
     let d = &json["diagnostics"][0];
     for key in [
         "code", "severity", "message", "help", "file", "line", "column", "span", "snippet",

@@ -6,12 +6,12 @@ use std::collections::HashMap;
 use crate::ast::{Ident, PolicyAst, StatementKind};
 use crate::diagnostic::{Finding, LintCode, Severity};
 use crate::model::{
-    Algorithm, ClaimsRule, Family, OperationDef, Requirement, ResourceKind, Unlocks, parse_access,
-    unlock_items,
+    Algorithm, BearerPrefix, ClaimsRule, Family, OperationDef, Requirement, ResourceKind, Unlocks,
+    parse_access, unlock_items,
 };
 use crate::route::RouteDef;
 use crate::route_check::check_routes;
-use crate::schema::{Access, Scope};
+use crate::schema::{Access, FilecoinBehaviour, Scope};
 use crate::span::Span;
 use crate::suggest::{did_you_mean, skeleton};
 
@@ -26,6 +26,7 @@ pub(crate) struct Checked {
     pub algorithms: Vec<Algorithm>,
     pub claims: ClaimsRule,
     pub leeway: u64,
+    pub bearer: BearerPrefix,
     pub permissions: Vec<String>,
     pub sets: Vec<(String, Vec<String>)>,
     pub anonymous: Option<Vec<String>>,
@@ -41,6 +42,7 @@ struct Header<'a> {
     algorithms: Option<&'a [Ident]>,
     claims: Option<&'a Ident>,
     leeway: Option<(u64, Span)>,
+    bearer: Option<(BearerPrefix, Span)>,
     anonymous: Option<&'a [Ident]>,
 }
 
@@ -61,6 +63,7 @@ pub(crate) fn analyze(ast: &PolicyAst, source: &str) -> (Option<Checked>, Vec<Fi
         algorithms: None,
         claims: None,
         leeway: None,
+        bearer: None,
         anonymous: None,
     };
     for stmt in &ast.statements {
@@ -70,6 +73,7 @@ pub(crate) fn analyze(ast: &PolicyAst, source: &str) -> (Option<Checked>, Vec<Fi
             StatementKind::Algorithms(_) => "algorithms",
             StatementKind::Claims(_) => "claims",
             StatementKind::Leeway(_) => "leeway",
+            StatementKind::Bearer { .. } => "bearer",
             StatementKind::Anonymous(_) => "anonymous",
             _ => continue,
         };
@@ -95,6 +99,7 @@ pub(crate) fn analyze(ast: &PolicyAst, source: &str) -> (Option<Checked>, Vec<Fi
             StatementKind::Algorithms(v) => header.algorithms = Some(v),
             StatementKind::Claims(i) => header.claims = Some(i),
             StatementKind::Leeway(n) => header.leeway = Some((*n, stmt.span)),
+            StatementKind::Bearer { prefix, value } => header.bearer = Some((*prefix, *value)),
             StatementKind::Anonymous(v) => header.anonymous = Some(v),
             _ => {}
         }
@@ -275,6 +280,34 @@ pub(crate) fn analyze(ast: &PolicyAst, source: &str) -> (Option<Checked>, Vec<Fi
         }
         _ => None,
     };
+
+    // ---- bearer ----
+    // `bearer optional` is Forest's legacy header parsing (up to v0.33.7); `required` is the
+    // default and fits every family. Checked only when the claims rule is known: a missing or
+    // unknown `claims` is already an error.
+    let bearer = header
+        .bearer
+        .map_or(BearerPrefix::Required, |(prefix, _)| prefix);
+    if let (Some((BearerPrefix::Optional, value)), Some(rule)) = (header.bearer, claims)
+        && rule != ClaimsRule::Filecoin(FilecoinBehaviour::Forest)
+    {
+        out.push(
+            Finding::new(
+                LintCode::BearerNotApplicable,
+                value,
+                format!(
+                    "`bearer optional` does not apply to `claims {}` policies",
+                    rule.as_str()
+                ),
+            )
+            .label("only for `claims forest`")
+            .help(
+                "`bearer optional` exists for tokens sent by clients of Forest up to v0.33.7, \
+                 which accepted a header without the `Bearer ` prefix; Akash and Lotus always \
+                 require the prefix: remove the line or write `bearer required`",
+            ),
+        );
+    }
 
     // ---- leeway ----
     if let Some((secs, span)) = header.leeway
@@ -896,6 +929,7 @@ pub(crate) fn analyze(ast: &PolicyAst, source: &str) -> (Option<Checked>, Vec<Fi
                 algorithms: algorithms.iter().map(|(a, _)| *a).collect(),
                 claims,
                 leeway,
+                bearer,
                 permissions: permissions.iter().map(|i| i.text.clone()).collect(),
                 sets: sets
                     .iter()

@@ -1,5 +1,6 @@
 //! The typed syntax tree of a policy, with spans.
 
+use crate::model::BearerPrefix;
 use crate::span::Span;
 
 /// A name as written in the source (operation, scope, permission, keyword argument...).
@@ -55,6 +56,13 @@ pub enum StatementKind {
     Claims(Ident),
     /// `leeway 60s`: seconds (units `s`, `m`, `h` are normalised to seconds).
     Leeway(u64),
+    /// `bearer required|optional`: whether the `Authorization` header needs its `Bearer ` prefix.
+    Bearer {
+        /// The value.
+        prefix: BearerPrefix,
+        /// Where the value (`required` or `optional`) is written.
+        value: Span,
+    },
     /// `scope NAME` / `scopes NAME...`
     Scopes(Vec<Ident>),
     /// `permission NAME` / `permissions NAME...`
@@ -121,6 +129,10 @@ impl PolicyAst {
                     StatementKind::Algorithms(v) => StatementKind::Algorithms(strip(v)),
                     StatementKind::Claims(i) => StatementKind::Claims(i.without_span()),
                     StatementKind::Leeway(n) => StatementKind::Leeway(*n),
+                    StatementKind::Bearer { prefix, .. } => StatementKind::Bearer {
+                        prefix: *prefix,
+                        value: Span::default(),
+                    },
                     StatementKind::Scopes(v) => StatementKind::Scopes(strip(v)),
                     StatementKind::Permissions(v) => StatementKind::Permissions(strip(v)),
                     StatementKind::Set { name, members } => StatementKind::Set {

@@ -86,6 +86,8 @@ lint_codes! {
     UnknownClaims => "policy::unknown_claims", Error, "the claims behaviour does not exist for the family";
     /// A statement or clause that the policy's family does not use.
     WrongFamily => "policy::wrong_family", Error, "a statement or clause does not apply to the family";
+    /// `bearer optional` in a policy whose claims are not `forest`.
+    BearerNotApplicable => "policy::bearer_not_applicable", Error, "`bearer optional` in a policy that does not use `claims forest`";
     /// A scope name that is not one of the ten Akash scopes.
     UnknownScope => "policy::unknown_scope", Error, "a scope is not one of the ten Akash scopes";
     /// A scope declared twice.

@@ -25,6 +25,7 @@ pub fn print_statement(kind: &StatementKind) -> String {
         StatementKind::Algorithms(v) => format!("algorithms {}", join(v, " ")),
         StatementKind::Claims(i) => format!("claims {}", i.text),
         StatementKind::Leeway(secs) => format!("leeway {secs}s"),
+        StatementKind::Bearer { prefix, .. } => format!("bearer {}", prefix.as_str()),
         StatementKind::Scopes(v) if v.len() == 1 => format!("scope {}", join(v, " ")),
         StatementKind::Scopes(v) => format!("scopes {}", join(v, " ")),
         StatementKind::Permissions(v) if v.len() == 1 => format!("permission {}", join(v, " ")),

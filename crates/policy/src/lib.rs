@@ -39,8 +39,8 @@ pub use diagnostic::{LintCode, PolicyDiagnostic, PolicyErrors, Severity, line_co
 pub use format::{format_source, print_statement};
 pub use lint::{CheckReport, check, parse_source};
 pub use model::{
-    AkashRequest, Algorithm, ClaimsRule, DenyReason, Family, OpId, OperationDef, Requirement,
-    Resource, ResourceKind, Verdict,
+    AkashRequest, Algorithm, BearerPrefix, ClaimsRule, DenyReason, Family, OpId, OperationDef,
+    Requirement, Resource, ResourceKind, Verdict,
 };
 pub use policy::Policy;
 pub use route::{MAX_ROUTE_SEGMENTS, RouteDef, RouteMatch, RouteMiss};

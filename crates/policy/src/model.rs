@@ -117,6 +117,42 @@ impl ClaimsRule {
     }
 }
 
+/// Whether the HTTP `Authorization` header must carry the `Bearer ` prefix (the `bearer`
+/// statement). Absent means [`BearerPrefix::Required`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BearerPrefix {
+    /// The header must read `Bearer <token>`: exact, case-sensitive prefix, stripped once (Akash,
+    /// Lotus, Forest v0.33.8 and later). The default.
+    Required,
+    /// The prefix may be left out, and every leading repeat of `Bearer ` is stripped (Forest up to
+    /// v0.33.7, `trim_start_matches("Bearer ")`). Only valid with `claims forest`.
+    Optional,
+}
+
+impl BearerPrefix {
+    /// `"required"` or `"optional"`, as written in a policy.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            BearerPrefix::Required => "required",
+            BearerPrefix::Optional => "optional",
+        }
+    }
+
+    /// Parses the spelling used in a policy (exact, lowercase).
+    #[must_use]
+    pub fn parse(s: &str) -> Option<BearerPrefix> {
+        match s {
+            "required" => Some(BearerPrefix::Required),
+            "optional" => Some(BearerPrefix::Optional),
+            _ => None,
+        }
+    }
+
+    /// The spellings a `bearer` statement accepts.
+    pub const NAMES: [&'static str; 2] = ["required", "optional"];
+}
+
 /// An operation's index in its compiled policy. Only meaningful for the policy that issued it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct OpId(pub(crate) u32);

@@ -6,6 +6,7 @@ use pest_derive::Parser;
 
 use crate::ast::{Ident, PolicyAst, Statement, StatementKind};
 use crate::diagnostic::{Finding, LintCode};
+use crate::model::BearerPrefix;
 use crate::route::{TokenError, check_method, parse_template};
 use crate::span::Span;
 use crate::suggest::did_you_mean;
@@ -21,6 +22,7 @@ pub(crate) const KEYWORDS: &[&str] = &[
     "algorithms",
     "claims",
     "leeway",
+    "bearer",
     "scope",
     "scopes",
     "permission",
@@ -135,6 +137,10 @@ fn build_statement(pair: Pair<'_, Rule>, base: usize) -> Result<Statement, Findi
                 .ok_or_else(|| Finding::new(LintCode::Syntax, span, "expected a duration"))?;
             StatementKind::Leeway(parse_duration(dur.as_str(), span_of(&dur, base))?)
         }
+        Rule::bearer_stmt => {
+            let value = first_name(pair)?;
+            build_bearer(&value)?
+        }
         Rule::set_stmt => {
             let mut all = names(pair, base).into_iter();
             let name = all
@@ -235,6 +241,30 @@ fn build_route(pair: Pair<'_, Rule>, base: usize, span: Span) -> Result<Statemen
     })
 }
 
+/// A `bearer` statement: its value must be `required` or `optional`, exactly.
+fn build_bearer(value: &Ident) -> Result<StatementKind, Finding> {
+    let prefix = BearerPrefix::parse(&value.text).ok_or_else(|| {
+        Finding::new(
+            LintCode::Syntax,
+            value.span,
+            format!(
+                "unknown bearer value `{}`: expected `required` or `optional`",
+                value.text
+            ),
+        )
+        .label("not `required` or `optional`")
+        .help(
+            did_you_mean(&value.text, BearerPrefix::NAMES).unwrap_or_else(|| {
+                "the statement reads `bearer required|optional`: whether the `Authorization` header must start with `Bearer `".to_owned()
+            }),
+        )
+    })?;
+    Ok(StatementKind::Bearer {
+        prefix,
+        value: value.span,
+    })
+}
+
 /// `N`, `Ns`, `Nm` or `Nh` to seconds.
 fn parse_duration(text: &str, span: Span) -> Result<u64, Finding> {
     let digits_end = text
@@ -280,6 +310,7 @@ fn rule_name(rule: &Rule) -> String {
         Rule::kw_algorithms => "`algorithms`",
         Rule::kw_claims => "`claims`",
         Rule::kw_leeway => "`leeway`",
+        Rule::kw_bearer => "`bearer`",
         Rule::kw_scopes => "`scopes`",
         Rule::kw_scope => "`scope`",
         Rule::kw_permissions => "`permissions`",
@@ -316,7 +347,7 @@ fn syntax_finding(line: Line<'_>, err: &pest::error::Error<Rule>) -> Finding {
         )
         .label("not a statement keyword")
         .help(did_you_mean(first_word, KEYWORDS.iter().copied()).unwrap_or_else(|| {
-            "a statement starts with one of: policy, family, algorithms, claims, leeway, scope, permission, set, anonymous, access, operation, alias, route, unrouted".to_owned()
+            "a statement starts with one of: policy, family, algorithms, claims, leeway, bearer, scope, permission, set, anonymous, access, operation, alias, route, unrouted".to_owned()
         }));
     }
     let pos = match err.location {
@@ -374,6 +405,7 @@ fn statement_help(keyword: &str) -> String {
         "algorithms" => "algorithms ALG [ALG...]",
         "claims" => "claims strict|upstream-compatible|forest|lotus",
         "leeway" => "leeway 60s",
+        "bearer" => "bearer required|optional",
         "scope" | "scopes" => "scopes NAME [NAME...]",
         "permission" | "permissions" => "permissions NAME [NAME...]",
         "set" => "set NAME = PERMISSION + PERMISSION...",

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use crate::analyze::Checked;
 use crate::diagnostic::{PolicyDiagnostic, PolicyErrors};
 use crate::model::{
-    AkashRequest, Algorithm, ClaimsRule, DenyReason, Family, OpId, OperationDef, Requirement,
-    Resource, ResourceKind, Unlocks, Verdict,
+    AkashRequest, Algorithm, BearerPrefix, ClaimsRule, DenyReason, Family, OpId, OperationDef,
+    Requirement, Resource, ResourceKind, Unlocks, Verdict,
 };
 use crate::route::{RouteDef, RouteMatch, RouteMiss, match_routes};
 use crate::schema::{Access, AkashClaims, FilecoinClaims, Scope, ScopeSet};
@@ -53,6 +53,7 @@ pub struct Policy {
     algorithms: Vec<Algorithm>,
     claims: ClaimsRule,
     leeway: u64,
+    bearer: BearerPrefix,
     operations: Vec<OperationDef>,
     compiled: Vec<CompiledOp>,
     index: HashMap<String, OpId>,
@@ -124,6 +125,7 @@ impl Policy {
             algorithms: checked.algorithms,
             claims: checked.claims,
             leeway: checked.leeway,
+            bearer: checked.bearer,
             operations: checked.operations,
             compiled,
             index,
@@ -163,6 +165,13 @@ impl Policy {
     #[must_use]
     pub fn leeway_secs(&self) -> u64 {
         self.leeway
+    }
+
+    /// Whether the HTTP `Authorization` header must start with `Bearer ` (the `bearer`
+    /// statement; [`BearerPrefix::Required`] when the policy has none).
+    #[must_use]
+    pub fn bearer_prefix(&self) -> BearerPrefix {
+        self.bearer
     }
 
     /// The warnings `policy-check` reports for this policy (it compiled despite them).

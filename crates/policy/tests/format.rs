@@ -10,7 +10,8 @@
 
 use proptest::prelude::*;
 use tollgate_policy::{
-    Ident, PolicyAst, Span, Statement, StatementKind, format_source, parse_source, print_statement,
+    BearerPrefix, Ident, PolicyAst, Span, Statement, StatementKind, format_source, parse_source,
+    print_statement,
 };
 
 fn name() -> impl Strategy<Value = Ident> {
@@ -60,6 +61,12 @@ fn statement() -> impl Strategy<Value = StatementKind> {
         names().prop_map(StatementKind::Algorithms),
         name().prop_map(StatementKind::Claims),
         (0u64..100_000).prop_map(StatementKind::Leeway),
+        prop::sample::select(&[BearerPrefix::Required, BearerPrefix::Optional][..]).prop_map(
+            |prefix| StatementKind::Bearer {
+                prefix,
+                value: Span::default()
+            }
+        ),
         names().prop_map(StatementKind::Scopes),
         names().prop_map(StatementKind::Permissions),
         (name(), names()).prop_map(|(name, members)| StatementKind::Set { name, members }),

@@ -159,6 +159,17 @@ const UNDERLINES: &[(&str, &str, &str, &str, Option<&str>)] = &[
         None,
     ),
     (
+        "bearer_not_applicable",
+        "policy::bearer_not_applicable",
+        "optional",
+        "`bearer optional` does not apply to `claims lotus` policies",
+        Some(
+            "`bearer optional` exists for tokens sent by clients of Forest up to v0.33.7, which \
+             accepted a header without the `Bearer ` prefix; Akash and Lotus always require the \
+             prefix: remove the line or write `bearer required`",
+        ),
+    ),
+    (
         "unknown_scope",
         "policy::unknown_scope",
         "exec",
