@@ -182,7 +182,8 @@ pub(crate) fn account_facts(response: QueryAccountResponse) -> Result<AccountFac
 
 /// The gRPC transport: one lazily connected channel per node.
 pub(crate) struct Grpc {
-    runtime: tokio::runtime::Runtime,
+    /// Always `Some` until dropped; taken out in [`Drop`] to shut it down without blocking.
+    runtime: Option<tokio::runtime::Runtime>,
     timeout: Duration,
     channels: Arc<Mutex<HashMap<String, Channel>>>,
 }
@@ -197,10 +198,20 @@ impl Grpc {
             .build()
             .map_err(|error| format!("cannot start the gRPC runtime: {error}"))?;
         Ok(Grpc {
-            runtime,
+            runtime: Some(runtime),
             timeout,
             channels: Arc::new(Mutex::new(HashMap::new())),
         })
+    }
+}
+
+impl Drop for Grpc {
+    /// Dropping a runtime blocks until its workers stop, which panics inside an async
+    /// context (a resolver dropped by a tokio task); `shutdown_background` does not wait.
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
     }
 }
 
@@ -279,7 +290,10 @@ impl crate::node::Transport for Grpc {
             address.to_owned(),
             self.timeout,
         );
-        self.runtime.spawn(async move {
+        let Some(runtime) = &self.runtime else {
+            return Attempt::Fail("the gRPC runtime is shut down".to_owned());
+        };
+        runtime.spawn(async move {
             let _ = tx.send(future.await);
         });
         // The call has its own timeout; this bound only guards against a lost task.

@@ -418,3 +418,22 @@ fn works_inside_a_current_thread_runtime() {
         .unwrap();
     assert_eq!(hex::encode(resolved.key.to_compressed()), TENANT_KEY);
 }
+
+#[tokio::test]
+async fn a_grpc_resolver_can_be_dropped_inside_a_runtime() {
+    let resolver = ChainKeyResolver::new_grpc(ChainConfig::new(["http://127.0.0.1:9"])).unwrap();
+    drop(resolver);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_used_grpc_resolver_can_be_dropped_by_a_task() {
+    let node = GrpcNode::start(Duration::ZERO);
+    let resolver = resolver(&[&node.url]);
+    let resolver = tokio::spawn(async move {
+        assert_eq!(key_hex(&resolver, TENANT).0, TENANT_KEY);
+        resolver
+    })
+    .await
+    .unwrap();
+    tokio::spawn(async move { drop(resolver) }).await.unwrap();
+}
