@@ -28,6 +28,20 @@ pub(crate) const PERMANENT_LOCKED: &str = "/cosmos.vesting.v1beta1.PermanentLock
 /// `@type` of the only key type tokens can be signed with.
 pub(crate) const SECP256K1_PUBKEY: &str = "/cosmos.crypto.secp256k1.PubKey";
 
+/// At most `max` characters of `text` (from a node), with `…` when cut: node-supplied strings
+/// enter deny reasons and logs, and an answer may be 64 KiB.
+pub(crate) fn clip(text: &str, max: usize) -> String {
+    let mut chars = text.chars();
+    let mut clipped: String = chars.by_ref().take(max).collect();
+    if chars.next().is_some() {
+        clipped.push('…');
+    }
+    clipped
+}
+
+/// Most characters kept of a name a node supplies (key type, module name, account address).
+pub(crate) const NAME_CHARS: usize = 80;
+
 /// What an account query told us about an address's key, before the key is checked against
 /// the address.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -66,20 +80,23 @@ pub(crate) struct AccountFacts {
 }
 
 impl AccountFacts {
-    /// Checks the account is the one asked for and classifies its key.
+    /// Checks the account is the one asked for and classifies its key. Names from the node
+    /// are clipped to [`NAME_CHARS`].
     pub(crate) fn answer(self, address: &str) -> Result<AccountAnswer, String> {
         if self.address != address {
             return Err(format!(
                 "the node answered with account `{}` for `{address}`",
-                self.address
+                clip(&self.address, NAME_CHARS)
             ));
         }
         if let Some(module) = self.module {
-            return Ok(AccountAnswer::Module { module });
+            return Ok(AccountAnswer::Module {
+                module: clip(&module, NAME_CHARS),
+            });
         }
         match self.key {
             None => Ok(AccountAnswer::NoPublicKey {
-                account_type: self.account_type,
+                account_type: clip(&self.account_type, NAME_CHARS),
             }),
             Some((key_type, bytes)) if key_type == SECP256K1_PUBKEY => {
                 let key: [u8; 33] = bytes.as_slice().try_into().map_err(|_| {
@@ -90,7 +107,9 @@ impl AccountFacts {
                 })?;
                 Ok(AccountAnswer::Key(key))
             }
-            Some((key_type, _)) => Ok(AccountAnswer::UnsupportedKey { key_type }),
+            Some((key_type, _)) => Ok(AccountAnswer::UnsupportedKey {
+                key_type: clip(&key_type, NAME_CHARS),
+            }),
         }
     }
 }
@@ -297,7 +316,8 @@ pub(crate) fn parse_account_json(body: &[u8]) -> Result<AccountFacts, String> {
             vesting_facts(vesting.base_vesting_account, name)
         }
         other => Err(format!(
-            "the node returned an account of type `{other}`, which tollgate does not read"
+            "the node returned an account of type `{}`, which tollgate does not read",
+            clip(other, NAME_CHARS)
         )),
     }
 }
@@ -389,6 +409,30 @@ mod tests {
     fn another_address_is_an_error() {
         let facts = parse_account_json(base("null").as_bytes()).unwrap();
         assert!(facts.answer("akash1other").is_err());
+    }
+
+    #[test]
+    fn clips_node_supplied_names() {
+        assert_eq!(clip("short", 80), "short");
+        assert_eq!(clip(&"é".repeat(80), 80), "é".repeat(80));
+        assert_eq!(clip(&"é".repeat(81), 80), format!("{}…", "é".repeat(80)));
+        let long_type = format!("/evil.{}", "x".repeat(60_000));
+        let body = base(&format!(r#"{{"@type":"{long_type}","key":"AAAA"}}"#));
+        let answer = parse_account_json(body.as_bytes())
+            .unwrap()
+            .answer(ADDR)
+            .unwrap();
+        let AccountAnswer::UnsupportedKey { key_type } = answer else {
+            panic!("{answer:?}")
+        };
+        assert_eq!(key_type.chars().count(), NAME_CHARS + 1);
+        assert!(key_type.starts_with("/evil.xxx") && key_type.ends_with('…'));
+        let unknown = format!(
+            r#"{{"account":{{"@type":"/evil.{}","address":"{ADDR}"}}}}"#,
+            "y".repeat(60_000)
+        );
+        let reason = parse_account_json(unknown.as_bytes()).unwrap_err();
+        assert!(reason.len() < 300, "{} bytes", reason.len());
     }
 
     #[test]

@@ -13,8 +13,15 @@ use std::time::Duration;
 /// | `retries` | 2 more attempts per node after a 5xx answer or a connection error |
 /// | `backoff` | 100 ms before the first retry, doubling, each jittered to 50–150 % |
 /// | `negative_ttl` | 30 s for "unknown account", "no public key", "module account", "unsupported key" |
-/// | `memory_capacity` | 100 000 addresses in memory |
+/// | `memory_capacity` | 100 000 keys in memory |
+/// | `negative_capacity` | 10 000 negative answers in memory, apart from the keys |
+/// | `max_concurrent_lookups` | 32 node lookups in flight at once; more answer "unavailable" at once |
 /// | `cache_path` | none: memory only, refetched after a restart |
+///
+/// [`ChainKeyResolver::new`](crate::ChainKeyResolver::new) refuses a zero `timeout` or
+/// `max_concurrent_lookups`, a `timeout` over [`MAX_TIMEOUT`](Self::MAX_TIMEOUT), `retries`
+/// over [`MAX_RETRIES`](Self::MAX_RETRIES) and a `backoff` over
+/// [`MAX_BACKOFF`](Self::MAX_BACKOFF).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChainConfig {
     /// Base URLs of cosmos-sdk REST API endpoints (an Akash node's API port, e.g.
@@ -28,8 +35,15 @@ pub struct ChainConfig {
     pub backoff: Duration,
     /// How long a definite negative answer is remembered (in memory only). Zero disables it.
     pub negative_ttl: Duration,
-    /// How many addresses the in-memory layer holds.
+    /// How many checked keys the in-memory layer holds.
     pub memory_capacity: usize,
+    /// How many negative answers the in-memory layer holds, in a cache of their own so that a
+    /// flood of unknown addresses never evicts a known key.
+    pub negative_capacity: usize,
+    /// How many node lookups (misses of both cache layers) may run at once; a miss beyond that
+    /// is answered `Unavailable` at once instead of waiting. Bounds the threads and sockets a
+    /// flood of tokens naming distinct addresses can tie up.
+    pub max_concurrent_lookups: usize,
     /// The persistent cache file (redb), created if missing. `None` keeps keys in memory only.
     pub cache_path: Option<PathBuf>,
 }
@@ -45,6 +59,16 @@ impl ChainConfig {
     pub const DEFAULT_NEGATIVE_TTL: Duration = Duration::from_secs(30);
     /// Default capacity of the in-memory layer.
     pub const DEFAULT_MEMORY_CAPACITY: usize = 100_000;
+    /// Default capacity of the negative answers' in-memory cache.
+    pub const DEFAULT_NEGATIVE_CAPACITY: usize = 10_000;
+    /// Default bound on node lookups in flight.
+    pub const DEFAULT_MAX_CONCURRENT_LOOKUPS: usize = 32;
+    /// Longest accepted time limit of one request.
+    pub const MAX_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+    /// Most accepted retries per node.
+    pub const MAX_RETRIES: u32 = 10;
+    /// Longest accepted backoff; every jittered wait is also capped at this.
+    pub const MAX_BACKOFF: Duration = Duration::from_secs(10);
 
     /// A configuration for `nodes` (base URLs, tried in order) with the default values.
     pub fn new<I, S>(nodes: I) -> Self
@@ -59,6 +83,8 @@ impl ChainConfig {
             backoff: Self::DEFAULT_BACKOFF,
             negative_ttl: Self::DEFAULT_NEGATIVE_TTL,
             memory_capacity: Self::DEFAULT_MEMORY_CAPACITY,
+            negative_capacity: Self::DEFAULT_NEGATIVE_CAPACITY,
+            max_concurrent_lookups: Self::DEFAULT_MAX_CONCURRENT_LOOKUPS,
             cache_path: None,
         }
     }
@@ -98,6 +124,47 @@ impl ChainConfig {
         self
     }
 
+    /// Sets the capacity of the negative answers' in-memory cache.
+    #[must_use]
+    pub fn negative_capacity(mut self, capacity: usize) -> Self {
+        self.negative_capacity = capacity;
+        self
+    }
+
+    /// Sets how many node lookups may run at once.
+    #[must_use]
+    pub fn max_concurrent_lookups(mut self, max: usize) -> Self {
+        self.max_concurrent_lookups = max;
+        self
+    }
+
+    /// Checks every bound documented on [`ChainConfig`] except the node URLs.
+    pub(crate) fn check_bounds(&self) -> Result<(), ChainSetupError> {
+        if self.timeout.is_zero() {
+            return Err(ChainSetupError::ZeroTimeout);
+        }
+        let out_of_range = |setting, value: String, allowed| {
+            Err(ChainSetupError::OutOfRange {
+                setting,
+                value,
+                allowed,
+            })
+        };
+        if self.timeout > Self::MAX_TIMEOUT {
+            return out_of_range("timeout", format!("{:?}", self.timeout), "at most 5 min");
+        }
+        if self.retries > Self::MAX_RETRIES {
+            return out_of_range("retries", self.retries.to_string(), "at most 10");
+        }
+        if self.backoff > Self::MAX_BACKOFF {
+            return out_of_range("backoff", format!("{:?}", self.backoff), "at most 10 s");
+        }
+        if self.max_concurrent_lookups == 0 {
+            return out_of_range("max_concurrent_lookups", "0".to_owned(), "at least 1");
+        }
+        Ok(())
+    }
+
     /// Sets the persistent cache file.
     #[must_use]
     pub fn cache_path(mut self, path: impl Into<PathBuf>) -> Self {
@@ -132,6 +199,17 @@ pub enum ChainSetupError {
     #[error("the chain request timeout must be longer than zero")]
     #[diagnostic(code(tollgate::chain::timeout))]
     ZeroTimeout,
+    /// A setting outside its accepted range (see [`ChainConfig`]).
+    #[error("the chain setting `{setting}` is {value}, but must be {allowed}")]
+    #[diagnostic(code(tollgate::chain::setting))]
+    OutOfRange {
+        /// The [`ChainConfig`] field.
+        setting: &'static str,
+        /// Its value as given.
+        value: String,
+        /// The accepted range.
+        allowed: &'static str,
+    },
     /// The persistent cache file cannot be opened or created.
     #[error("cannot open the key cache `{path}`: {reason}")]
     #[diagnostic(

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use tollgate_verify::{ResolveError, Secp256k1PublicKey};
 
-use crate::account::{self, AccountAnswer};
+use crate::account::{self, AccountAnswer, clip};
+use crate::config::ChainConfig;
 
 /// Largest account answer read; real answers are well under 2 KiB.
 pub(crate) const MAX_BODY_BYTES: u64 = 64 * 1024;
@@ -17,7 +18,8 @@ pub(crate) enum Attempt {
     Answer(AccountAnswer),
     /// The node says the account does not exist.
     NotFound,
-    /// Worth asking the same node again after a pause: a 5xx or a connection error.
+    /// Worth asking the same node again after a pause: a 5xx or a connection error
+    /// (refused, reset, DNS).
     Retry(String),
     /// This node cannot answer; ask the next one.
     Fail(String),
@@ -74,8 +76,7 @@ impl Transport for Rest {
             .call()
         {
             Ok(response) => response,
-            Err(ureq::Error::Timeout(_)) => return Attempt::Fail("timed out".to_owned()),
-            Err(error) => return Attempt::Retry(error.to_string()),
+            Err(error) => return request_failure(&error),
         };
         let status = response.status().as_u16();
         let body = match read_body(response.body_mut()) {
@@ -90,9 +91,10 @@ impl Transport for Rest {
             },
             404 => match account::parse_status_json(&body) {
                 Some((account::GRPC_NOT_FOUND, _)) => Attempt::NotFound,
-                Some((code, message)) => {
-                    Attempt::Fail(format!("404 with gRPC code {code}: {}", clip(&message)))
-                }
+                Some((code, message)) => Attempt::Fail(format!(
+                    "404 with gRPC code {code}: {}",
+                    clip(&message, REASON_CHARS)
+                )),
                 None => Attempt::Fail(
                     "404 without a cosmos-sdk status body: is this the node's REST API address?"
                         .to_owned(),
@@ -104,21 +106,44 @@ impl Transport for Rest {
     }
 }
 
-/// `HTTP 503: <message>`, with the gateway's message when there is one.
-fn status_reason(status: u16, body: &[u8]) -> String {
-    match account::parse_status_json(body) {
-        Some((_, message)) => format!("HTTP {status}: {}", clip(&message)),
-        None => format!("HTTP {status}"),
+/// What a request that got no response means. Connection errors (refused, reset, unreachable,
+/// DNS) are retried; a timeout moves on to the next node, as does everything else — a TLS or
+/// certificate failure (`InvalidData` from the handshake, or ureq's own TLS errors), a protocol
+/// error — since asking the same node again would fail the same way.
+fn request_failure(error: &ureq::Error) -> Attempt {
+    use std::io::ErrorKind;
+    let reason = || clip(&error.to_string(), REASON_CHARS);
+    match error {
+        ureq::Error::Timeout(_) => Attempt::Fail("timed out".to_owned()),
+        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => Attempt::Retry(reason()),
+        ureq::Error::Io(io) => match io.kind() {
+            ErrorKind::TimedOut | ErrorKind::WouldBlock => Attempt::Fail("timed out".to_owned()),
+            ErrorKind::ConnectionRefused
+            | ErrorKind::ConnectionReset
+            | ErrorKind::ConnectionAborted
+            | ErrorKind::NotConnected
+            | ErrorKind::BrokenPipe
+            | ErrorKind::UnexpectedEof
+            | ErrorKind::HostUnreachable
+            | ErrorKind::NetworkUnreachable
+            | ErrorKind::NetworkDown
+            | ErrorKind::AddrNotAvailable
+            | ErrorKind::Interrupted => Attempt::Retry(reason()),
+            _ => Attempt::Fail(reason()),
+        },
+        _ => Attempt::Fail(reason()),
     }
 }
 
-/// At most 200 characters of a node's message.
-fn clip(message: &str) -> String {
-    let mut clipped: String = message.chars().take(200).collect();
-    if clipped.len() < message.len() {
-        clipped.push('…');
+/// Most characters of a node-supplied message kept in a reason.
+const REASON_CHARS: usize = 200;
+
+/// `HTTP 503: <message>`, with the gateway's message when there is one.
+fn status_reason(status: u16, body: &[u8]) -> String {
+    match account::parse_status_json(body) {
+        Some((_, message)) => format!("HTTP {status}: {}", clip(&message, REASON_CHARS)),
+        None => format!("HTTP {status}"),
     }
-    clipped
 }
 
 /// The nodes, in order, and how patiently to ask them.
@@ -179,14 +204,15 @@ impl Nodes {
                         return Err(ResolveError::UnknownIssuer { issuer: issuer() });
                     }
                     Attempt::Fail(reason) => {
-                        failures.push(format!("`{url}`: {reason}"));
+                        failures.push(format!("`{url}`: {}", clip(&reason, REASON_CHARS)));
                         break;
                     }
                     Attempt::Retry(reason) => {
                         if attempt >= self.retries {
                             let tries = attempt.saturating_add(1);
                             failures.push(format!(
-                                "`{url}`: {reason} ({tries} attempt{})",
+                                "`{url}`: {} ({tries} attempt{})",
+                                clip(&reason, REASON_CHARS),
                                 if tries == 1 { "" } else { "s" }
                             ));
                             break;
@@ -210,12 +236,16 @@ impl Nodes {
     }
 }
 
-/// `base · 2^attempt`, scaled by a random factor in [0.5, 1.5).
+/// `base · 2^attempt`, scaled by a random factor in [0.5, 1.5), and never more than
+/// [`ChainConfig::MAX_BACKOFF`] whatever `base` is.
 fn jittered(base: Duration, attempt: u32) -> Duration {
-    let scaled = base.saturating_mul(1u32 << attempt.min(16));
+    let cap = ChainConfig::MAX_BACKOFF;
+    let nominal = base.saturating_mul(1u32 << attempt.min(16)).min(cap);
     let random = std::collections::hash_map::RandomState::new().hash_one(attempt);
     let factor = 0.5 + (random % 1000) as f64 / 1000.0;
-    scaled.mul_f64(factor)
+    Duration::try_from_secs_f64(nominal.as_secs_f64() * factor)
+        .unwrap_or(cap)
+        .min(cap)
 }
 
 #[cfg(test)]
@@ -233,8 +263,44 @@ mod tests {
     }
 
     #[test]
-    fn clips_long_messages() {
-        assert_eq!(clip("short"), "short");
-        assert_eq!(clip(&"x".repeat(300)).chars().count(), 201);
+    fn backoff_is_capped_and_never_overflows() {
+        for attempt in [0, 1, 16, 40, u32::MAX] {
+            for base in [
+                Duration::from_secs(9),
+                Duration::from_secs(u64::MAX),
+                Duration::MAX,
+            ] {
+                assert!(jittered(base, attempt) <= ChainConfig::MAX_BACKOFF);
+            }
+        }
+        assert!(jittered(Duration::MAX, 0) >= ChainConfig::MAX_BACKOFF / 2);
+    }
+
+    #[test]
+    fn only_connection_errors_are_retried() {
+        use std::io::{Error, ErrorKind};
+        let io = |kind| ureq::Error::Io(Error::new(kind, "x"));
+        for retried in [
+            io(ErrorKind::ConnectionRefused),
+            io(ErrorKind::ConnectionReset),
+            ureq::Error::HostNotFound,
+            ureq::Error::ConnectionFailed,
+        ] {
+            assert!(
+                matches!(request_failure(&retried), Attempt::Retry(_)),
+                "{retried}"
+            );
+        }
+        for failed in [
+            io(ErrorKind::InvalidData),
+            io(ErrorKind::TimedOut),
+            ureq::Error::Tls("bad certificate"),
+            ureq::Error::BadUri("x".into()),
+        ] {
+            assert!(
+                matches!(request_failure(&failed), Attempt::Fail(_)),
+                "{failed}"
+            );
+        }
     }
 }

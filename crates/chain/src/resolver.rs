@@ -1,6 +1,7 @@
 //! [`ChainKeyResolver`]: memory, then the persistent cache, then the chain.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -23,13 +24,38 @@ pub struct PreloadError {
     pub reason: String,
 }
 
-/// What the memory layer remembers about an address.
+/// A definite negative answer the memory layer remembers, until `until`.
 #[derive(Clone)]
-enum Memo {
-    /// A key checked against the address: valid forever, since the address is its hash.
-    Key(Arc<Secp256k1PublicKey>),
-    /// A definite negative answer, until `until`.
-    Denied { error: ResolveError, until: Instant },
+struct Denial {
+    error: ResolveError,
+    until: Instant,
+}
+
+/// A counting semaphore that never waits: it bounds the node lookups in flight.
+struct LookupLimit {
+    in_flight: AtomicUsize,
+    max: usize,
+}
+
+impl LookupLimit {
+    /// A permit, or `None` when `max` lookups are already running.
+    fn try_acquire(&self) -> Option<LookupPermit<'_>> {
+        self.in_flight
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < self.max).then_some(n.saturating_add(1))
+            })
+            .ok()
+            .map(|_| LookupPermit(self))
+    }
+}
+
+/// One running node lookup; released on drop, also when the lookup unwinds.
+struct LookupPermit<'a>(&'a LookupLimit);
+
+impl Drop for LookupPermit<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 /// One lookup in progress; concurrent callers for the same address wait for its result.
@@ -37,6 +63,54 @@ enum Memo {
 struct Flight {
     result: Mutex<Option<Result<ResolvedKey, ResolveError>>>,
     done: Condvar,
+}
+
+/// The caller running a [`Flight`]'s lookup. Dropping it — after [`finish`](Self::finish) or
+/// while unwinding from a panic in the lookup — publishes a result (`Unavailable` if none was
+/// set), leaves the in-flight map and wakes every waiter, so no waiter is left hanging.
+struct Leader<'a> {
+    resolver: &'a ChainKeyResolver,
+    issuer: &'a str,
+    flight: Arc<Flight>,
+}
+
+impl Leader<'_> {
+    /// Publishes `result` to the waiters and returns it.
+    fn finish(
+        self,
+        result: Result<ResolvedKey, ResolveError>,
+    ) -> Result<ResolvedKey, ResolveError> {
+        *self
+            .flight
+            .result
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(result.clone());
+        result
+    }
+}
+
+impl Drop for Leader<'_> {
+    fn drop(&mut self) {
+        {
+            let mut slot = self
+                .flight
+                .result
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if slot.is_none() {
+                *slot = Some(Err(ResolveError::Unavailable {
+                    issuer: self.issuer.to_owned(),
+                    reason: "the key lookup failed unexpectedly".to_owned(),
+                }));
+            }
+        }
+        self.resolver
+            .flights
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(self.issuer);
+        self.flight.done.notify_all();
+    }
 }
 
 /// Resolves Akash issuers through the chain's account query (AKASH.md §7), with a memory
@@ -48,17 +122,23 @@ struct Flight {
 /// (`bech32("akash", ripemd160(sha256(key)))`): upstream trusts the node, tollgate does not.
 /// Because an address is the hash of its key, a checked key never goes stale, so it is kept
 /// without expiry. Negative answers are kept in memory for
-/// [`negative_ttl`](ChainConfig::negative_ttl); failures (`Unavailable`, `KeyMismatch`) are
-/// never kept. Concurrent misses for one address make one lookup.
+/// [`negative_ttl`](ChainConfig::negative_ttl), in a cache of their own
+/// ([`negative_capacity`](ChainConfig::negative_capacity)) so that they never evict keys;
+/// failures (`Unavailable`, `KeyMismatch`) are never kept. Concurrent misses for one address
+/// make one lookup, and at most
+/// [`max_concurrent_lookups`](ChainConfig::max_concurrent_lookups) node lookups run at once:
+/// a miss beyond that is `Unavailable` at once.
 ///
 /// [`resolve`](KeyResolver::resolve) blocks on the network only on a miss; inside a
 /// multi-thread tokio runtime that wait runs in `block_in_place`, so other tasks keep running.
 pub struct ChainKeyResolver {
-    memory: Cache<String, Memo>,
+    memory: Cache<String, Arc<Secp256k1PublicKey>>,
+    denials: Cache<String, Denial>,
     store: Option<Store>,
     nodes: Nodes,
     negative_ttl: Duration,
     flights: Mutex<HashMap<String, Arc<Flight>>>,
+    lookups: LookupLimit,
 }
 
 impl std::fmt::Debug for ChainKeyResolver {
@@ -67,6 +147,7 @@ impl std::fmt::Debug for ChainKeyResolver {
             .field("nodes", &self.nodes.urls)
             .field("persistent", &self.store.is_some())
             .field("in_memory", &self.memory.len())
+            .field("denials_in_memory", &self.denials.len())
             .finish_non_exhaustive()
     }
 }
@@ -141,9 +222,7 @@ impl ChainKeyResolver {
         if config.nodes.is_empty() {
             return Err(ChainSetupError::NoNodes);
         }
-        if config.timeout.is_zero() {
-            return Err(ChainSetupError::ZeroTimeout);
-        }
+        config.check_bounds()?;
         let urls = config
             .nodes
             .iter()
@@ -160,6 +239,7 @@ impl ChainKeyResolver {
         };
         Ok(ChainKeyResolver {
             memory: Cache::new(config.memory_capacity.max(1)),
+            denials: Cache::new(config.negative_capacity.max(1)),
             store,
             nodes: Nodes {
                 urls,
@@ -169,6 +249,10 @@ impl ChainKeyResolver {
             },
             negative_ttl: config.negative_ttl,
             flights: Mutex::new(HashMap::new()),
+            lookups: LookupLimit {
+                in_flight: AtomicUsize::new(0),
+                max: config.max_concurrent_lookups,
+            },
         })
     }
 
@@ -177,9 +261,9 @@ impl ChainKeyResolver {
         &self.nodes.urls
     }
 
-    /// Number of addresses in the memory layer (keys and unexpired negative answers).
+    /// Number of addresses in the memory layer (keys and negative answers not yet evicted).
     pub fn memory_len(&self) -> usize {
-        self.memory.len()
+        self.memory.len().saturating_add(self.denials.len())
     }
 
     /// Number of keys in the persistent cache (`None` without a cache file or if it cannot be
@@ -201,31 +285,31 @@ impl ChainKeyResolver {
                     reason,
                 })?;
         }
-        self.memory
-            .insert(address.clone(), Memo::Key(Arc::new(key)));
+        self.denials.remove(&address);
+        self.memory.insert(address.clone(), Arc::new(key));
         Ok(address)
     }
 
     /// Forgets everything held in memory (the persistent cache is kept).
     pub fn clear_memory(&self) {
         self.memory.clear();
+        self.denials.clear();
     }
 
     /// The memory layer's answer, if it has a live one.
     fn memory_answer(&self, issuer: &str) -> Option<Result<ResolvedKey, ResolveError>> {
-        match self.memory.get(issuer)? {
-            Memo::Key(key) => Some(Ok(ResolvedKey {
+        if let Some(key) = self.memory.get(issuer) {
+            return Some(Ok(ResolvedKey {
                 key,
                 origin: KeyOrigin::MemoryCache,
-            })),
-            Memo::Denied { error, until } => {
-                if Instant::now() < until {
-                    Some(Err(error))
-                } else {
-                    self.memory.remove(issuer);
-                    None
-                }
-            }
+            }));
+        }
+        let Denial { error, until } = self.denials.get(issuer)?;
+        if Instant::now() < until {
+            Some(Err(error))
+        } else {
+            self.denials.remove(issuer);
+            None
         }
     }
 
@@ -250,13 +334,21 @@ impl ChainKeyResolver {
     /// The full lookup after a memory miss: the file, then the nodes. Remembers the answer.
     fn lookup(&self, issuer: &str) -> Result<ResolvedKey, ResolveError> {
         if let Some(key) = self.stored_key(issuer) {
-            self.memory
-                .insert(issuer.to_owned(), Memo::Key(Arc::clone(&key)));
+            self.memory.insert(issuer.to_owned(), Arc::clone(&key));
             return Ok(ResolvedKey {
                 key,
                 origin: KeyOrigin::PersistentCache,
             });
         }
+        let Some(_permit) = self.lookups.try_acquire() else {
+            return Err(ResolveError::Unavailable {
+                issuer: issuer.to_owned(),
+                reason: format!(
+                    "too many key lookups in flight (at most {}); try again shortly",
+                    self.lookups.max
+                ),
+            });
+        };
         match self.nodes.ask(issuer) {
             Ok((key, url)) => {
                 if let Some(store) = &self.store {
@@ -264,8 +356,7 @@ impl ChainKeyResolver {
                     let _ = store.put(issuer, &key.to_compressed());
                 }
                 let key = Arc::new(key);
-                self.memory
-                    .insert(issuer.to_owned(), Memo::Key(Arc::clone(&key)));
+                self.memory.insert(issuer.to_owned(), Arc::clone(&key));
                 Ok(ResolvedKey {
                     key,
                     origin: KeyOrigin::ChainNode { url },
@@ -284,9 +375,9 @@ impl ChainKeyResolver {
                         .checked_add(self.negative_ttl)
                         .filter(|_| !self.negative_ttl.is_zero())
                 {
-                    self.memory.insert(
+                    self.denials.insert(
                         issuer.to_owned(),
-                        Memo::Denied {
+                        Denial {
                             error: error.clone(),
                             until,
                         },
@@ -297,9 +388,13 @@ impl ChainKeyResolver {
         }
     }
 
-    /// Runs [`lookup`](Self::lookup) once per address at a time; concurrent callers share the
-    /// result.
-    fn coalesced(&self, issuer: &str) -> Result<ResolvedKey, ResolveError> {
+    /// Runs `lookup` (normally [`lookup`](Self::lookup)) once per address at a time;
+    /// concurrent callers share the result. If `lookup` panics, the waiters get `Unavailable`.
+    fn coalesced(
+        &self,
+        issuer: &str,
+        lookup: impl FnOnce() -> Result<ResolvedKey, ResolveError>,
+    ) -> Result<ResolvedKey, ResolveError> {
         let (flight, leader) = {
             let mut flights = self.flights.lock().unwrap_or_else(PoisonError::into_inner);
             if let Some(flight) = flights.get(issuer) {
@@ -316,14 +411,12 @@ impl ChainKeyResolver {
             }
         };
         if leader {
-            let result = blocking(|| self.lookup(issuer));
-            *flight.result.lock().unwrap_or_else(PoisonError::into_inner) = Some(result.clone());
-            self.flights
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .remove(issuer);
-            flight.done.notify_all();
-            return result;
+            let leader = Leader {
+                resolver: self,
+                issuer,
+                flight,
+            };
+            return leader.finish(blocking(lookup));
         }
         blocking(|| {
             let mut slot = flight.result.lock().unwrap_or_else(PoisonError::into_inner);
@@ -350,7 +443,7 @@ impl KeyResolver for ChainKeyResolver {
                 issuer: issuer.to_owned(),
             });
         }
-        self.coalesced(issuer)
+        self.coalesced(issuer, || self.lookup(issuer))
     }
 }
 
@@ -383,6 +476,76 @@ mod tests {
         }
     }
 
+    const ADDR: &str = "akash1l3e9pgs3mmwuwrh95fecme0s0qtn2880y3lusr";
+
+    #[test]
+    fn a_panicking_lookup_releases_its_waiters() {
+        let resolver =
+            Arc::new(ChainKeyResolver::new(ChainConfig::new(["http://127.0.0.1:9"])).unwrap());
+        let (started_tx, started_rx) = std::sync::mpsc::channel();
+        let leader = {
+            let resolver = Arc::clone(&resolver);
+            std::thread::spawn(move || {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    resolver.coalesced(ADDR, || {
+                        started_tx.send(()).unwrap();
+                        std::thread::sleep(Duration::from_millis(200));
+                        panic!("lookup bug");
+                    })
+                }))
+                .is_err()
+            })
+        };
+        started_rx.recv().unwrap();
+        let (done_tx, done_rx) = std::sync::mpsc::channel();
+        {
+            let resolver = Arc::clone(&resolver);
+            std::thread::spawn(move || {
+                let result = resolver.coalesced(ADDR, || {
+                    Err(ResolveError::Unavailable {
+                        issuer: ADDR.to_owned(),
+                        reason: "the waiter ran its own lookup".to_owned(),
+                    })
+                });
+                let _ = done_tx.send(result);
+            });
+        }
+        let waited = done_rx
+            .recv_timeout(Duration::from_secs(5))
+            .expect("the waiter hangs after the leader panicked");
+        assert!(leader.join().unwrap(), "the leader did not panic");
+        match waited {
+            Err(ResolveError::Unavailable { reason, .. }) => {
+                assert_eq!(reason, "the key lookup failed unexpectedly");
+            }
+            other => panic!("{other:?}"),
+        }
+        // The flight is gone: the next caller runs its own lookup.
+        assert!(resolver.flights.lock().unwrap().is_empty());
+        let next = resolver.coalesced(ADDR, || {
+            Err(ResolveError::UnknownIssuer {
+                issuer: ADDR.to_owned(),
+            })
+        });
+        assert!(matches!(next, Err(ResolveError::UnknownIssuer { .. })));
+    }
+
+    #[test]
+    fn lookup_permits_are_bounded_and_released() {
+        let limit = LookupLimit {
+            in_flight: AtomicUsize::new(0),
+            max: 2,
+        };
+        let first = limit.try_acquire().unwrap();
+        let second = limit.try_acquire().unwrap();
+        assert!(limit.try_acquire().is_none());
+        drop(first);
+        let third = limit.try_acquire().unwrap();
+        assert!(limit.try_acquire().is_none());
+        drop((second, third));
+        assert_eq!(limit.in_flight.load(Ordering::SeqCst), 0);
+    }
+
     #[test]
     fn setup_errors() {
         assert!(matches!(
@@ -393,5 +556,26 @@ mod tests {
             ChainKeyResolver::new(ChainConfig::new(["http://n"]).timeout(Duration::ZERO)),
             Err(ChainSetupError::ZeroTimeout)
         ));
+        let out_of_range = |config: ChainConfig| match ChainKeyResolver::new(config) {
+            Err(ChainSetupError::OutOfRange { setting, .. }) => setting,
+            other => panic!("{other:?}"),
+        };
+        let base = || ChainConfig::new(["http://n"]);
+        assert_eq!(
+            out_of_range(base().timeout(Duration::from_secs(301))),
+            "timeout"
+        );
+        assert_eq!(out_of_range(base().retries(11)), "retries");
+        assert_eq!(out_of_range(base().backoff(Duration::MAX)), "backoff");
+        assert_eq!(
+            out_of_range(base().max_concurrent_lookups(0)),
+            "max_concurrent_lookups"
+        );
+        let limits = base()
+            .timeout(ChainConfig::MAX_TIMEOUT)
+            .retries(ChainConfig::MAX_RETRIES)
+            .backoff(ChainConfig::MAX_BACKOFF)
+            .max_concurrent_lookups(1);
+        assert!(ChainKeyResolver::new(limits).is_ok());
     }
 }

@@ -590,3 +590,158 @@ fn preloaded_keys_are_served_from_memory_and_survive_a_restart() {
     assert_eq!(key_hex(&restarted, TENANT).1, KeyOrigin::PersistentCache);
     assert_eq!(node.total_hits(), 0);
 }
+
+/// `n` distinct valid `akash1…` addresses (hashes of made-up key bytes).
+fn distinct_addresses(n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| {
+            let mut bytes = [2u8; 33];
+            bytes[1..9].copy_from_slice(&(i as u64).to_be_bytes());
+            tollgate_verify::akash_address(&bytes)
+        })
+        .collect()
+}
+
+#[test]
+fn node_lookups_in_flight_are_bounded_and_the_rest_fail_fast() {
+    const LIMIT: usize = 4;
+    const CALLERS: usize = 24;
+    let node = TestNode::start();
+    let addresses = distinct_addresses(CALLERS);
+    for address in &addresses {
+        node.serve(
+            address,
+            Reply::not_found(address).after(Duration::from_millis(400)),
+        );
+    }
+    let resolver = Arc::new(
+        ChainKeyResolver::new(
+            config(&[&node.url])
+                .timeout(Duration::from_secs(5))
+                .max_concurrent_lookups(LIMIT),
+        )
+        .unwrap(),
+    );
+    let barrier = Arc::new(Barrier::new(CALLERS));
+    let threads: Vec<_> = addresses
+        .iter()
+        .cloned()
+        .map(|address| {
+            let resolver = Arc::clone(&resolver);
+            let barrier = Arc::clone(&barrier);
+            std::thread::spawn(move || {
+                barrier.wait();
+                let started = Instant::now();
+                let result = resolver.resolve(&address);
+                (result, started.elapsed())
+            })
+        })
+        .collect();
+    let mut answered = 0;
+    let mut refused = 0;
+    for thread in threads {
+        match thread.join().unwrap() {
+            (Err(ResolveError::UnknownIssuer { .. }), _) => answered += 1,
+            (Err(ResolveError::Unavailable { reason, .. }), elapsed) => {
+                assert!(
+                    reason.contains("too many key lookups in flight"),
+                    "{reason}"
+                );
+                assert!(elapsed < Duration::from_millis(300), "waited {elapsed:?}");
+                refused += 1;
+            }
+            (other, _) => panic!("{other:?}"),
+        }
+    }
+    assert!((1..=LIMIT).contains(&answered), "{answered} lookups ran");
+    assert_eq!(answered + refused, CALLERS);
+    assert_eq!(
+        node.total_hits(),
+        answered,
+        "one request per lookup that ran"
+    );
+    // The permits came back: a later miss is looked up.
+    node.serve(TENANT, Reply::ok("base_account.json"));
+    assert_eq!(
+        key_hex(&resolver, TENANT).1,
+        KeyOrigin::ChainNode {
+            url: node.url.clone()
+        }
+    );
+}
+
+#[test]
+fn a_flood_of_unknown_addresses_never_evicts_a_known_key() {
+    let node = TestNode::start();
+    node.serve(TENANT, Reply::ok("base_account.json"));
+    let resolver =
+        ChainKeyResolver::new(config(&[&node.url]).memory_capacity(8).negative_capacity(8))
+            .unwrap();
+    assert!(matches!(
+        key_hex(&resolver, TENANT).1,
+        KeyOrigin::ChainNode { .. }
+    ));
+    for address in distinct_addresses(300) {
+        assert!(matches!(
+            resolver.resolve(&address),
+            Err(ResolveError::UnknownIssuer { .. })
+        ));
+    }
+    assert_eq!(node.total_hits(), 301);
+    assert_eq!(
+        key_hex(&resolver, TENANT),
+        (TENANT_KEY.to_owned(), KeyOrigin::MemoryCache)
+    );
+    assert_eq!(node.hits(TENANT), 1);
+}
+
+#[test]
+fn a_tls_failure_moves_on_without_retrying_the_node() {
+    // A "node" that speaks plain bytes where the client expects a TLS handshake.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("https://{}", listener.local_addr().unwrap());
+    let connections = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    {
+        let connections = Arc::clone(&connections);
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                connections.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                use std::io::{Read as _, Write as _};
+                let mut buffer = [0u8; 512];
+                let _ = stream.read(&mut buffer);
+                let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n");
+            }
+        });
+    }
+    let node = TestNode::start();
+    node.serve(TENANT, Reply::ok("base_account.json"));
+    let resolver = ChainKeyResolver::new(config(&[&url, &node.url]).retries(2)).unwrap();
+    assert_eq!(
+        key_hex(&resolver, TENANT),
+        (
+            TENANT_KEY.to_owned(),
+            KeyOrigin::ChainNode {
+                url: node.url.clone()
+            }
+        )
+    );
+    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+#[test]
+fn a_huge_key_type_is_clipped_in_the_deny_reason() {
+    let node = TestNode::start();
+    let body = String::from_utf8(support::fixture("base_account_ed25519.json")).unwrap();
+    let long_type = format!("/cosmos.crypto.{}.PubKey", "z".repeat(50_000));
+    let body = body.replace("/cosmos.crypto.ed25519.PubKey", &long_type);
+    assert!(body.contains(&long_type), "the fixture changed");
+    node.serve(ED25519, Reply::raw(200, body));
+    let error = resolver(&node).resolve(ED25519).unwrap_err();
+    let ResolveError::UnsupportedKeyType { key_type, .. } = &error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(key_type.chars().count(), 81, "{key_type}");
+    assert!(key_type.ends_with('…'));
+    assert!(error.to_string().len() < 300);
+}
