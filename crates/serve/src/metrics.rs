@@ -8,6 +8,7 @@
 //! | `tollgate_cache_hits_total`, `tollgate_cache_misses_total` | counter | — (verified-claims cache lookups; hit ratio = hits / (hits + misses)) |
 //! | `tollgate_reloads_total` | counter | `result` (`ok`, `error`) |
 //! | `tollgate_overloaded_total` | counter | — (requests shed with 503 by `--max-concurrency`) |
+//! | `tollgate_log_lines_dropped_total` | counter | — (log lines dropped because stderr could not keep up) |
 //!
 //! Label values come from the policy's operations and the fixed deny codes only, never from
 //! the request, so a flood of random paths cannot grow the label set.
@@ -115,6 +116,11 @@ impl Metrics {
             "tollgate_cache_misses",
             "Verified-claims cache lookups that did not find the token",
             cache_misses.clone(),
+        );
+        registry.register(
+            "tollgate_log_lines_dropped",
+            "Log lines dropped because stderr could not keep up (the log queue was full)",
+            crate::logging::dropped_counter(),
         );
         Metrics {
             inner: Arc::new(Inner {
@@ -228,6 +234,7 @@ mod tests {
         );
         assert!(text.contains("tollgate_cache_hits_total 5"), "{text}");
         assert!(text.contains("tollgate_cache_misses_total 2"), "{text}");
+        assert!(text.contains("tollgate_log_lines_dropped_total "), "{text}");
         assert!(text.ends_with("# EOF\n"), "{text}");
         // A reload retires the old authorizer's lookups; the new one starts from zero.
         metrics.retire_cache((6, 2));
