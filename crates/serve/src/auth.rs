@@ -27,6 +27,21 @@ pub const CONTENT_TYPE_HEADER: &str = "x-tollgate-content-type";
 /// nginx mode: the `WWW-Authenticate` challenge the client must see.
 pub const CHALLENGE_HEADER: &str = "x-tollgate-www-authenticate";
 
+/// The most characters of an issuer logged (a claimed one can be kilobytes long).
+pub(crate) const MAX_LOGGED_CHARS: usize = 128;
+/// The most characters of a deny reason logged (reasons can quote request data).
+pub(crate) const MAX_LOGGED_REASON_CHARS: usize = 512;
+
+/// `text`, or its first `max` characters followed by `…`.
+pub(crate) fn clip(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => std::borrow::Cow::Borrowed(text),
+        Some((end, _)) => {
+            std::borrow::Cow::Owned(format!("{}…", text.get(..end).unwrap_or_default()))
+        }
+    }
+}
+
 /// `/auth` (and, for Envoy, `/auth/…`).
 pub(crate) async fn check(State(app): State<App>, request: Request) -> Response {
     let started = Instant::now();
@@ -53,7 +68,7 @@ pub(crate) async fn check(State(app): State<App>, request: Request) -> Response 
                 target: "tollgate::decision",
                 operation = identity.operation.as_str(),
                 resource = resource.as_str(),
-                issuer = identity.issuer.as_deref().unwrap_or(""),
+                issuer = clip(identity.issuer.as_deref().unwrap_or(""), MAX_LOGGED_CHARS).as_ref(),
                 code = "allow",
                 status = 200u16,
                 latency_us,
@@ -65,15 +80,23 @@ pub(crate) async fn check(State(app): State<App>, request: Request) -> Response 
             allow_response(&identity, &resource)
         }
         HttpDecision::Deny(denial) => {
+            // Before the signature check the issuer is only what the token claims: logged
+            // apart, as `claimed_issuer`, and clipped like every other request-derived field.
+            let (issuer, claimed_issuer) = if denial.code.issuer_is_verified() {
+                (denial.issuer.as_deref(), None)
+            } else {
+                (None, denial.issuer.as_deref())
+            };
             tracing::info!(
                 target: "tollgate::decision",
                 operation = denial.operation.as_deref().unwrap_or(""),
                 resource = "",
-                issuer = denial.issuer.as_deref().unwrap_or(""),
+                issuer = clip(issuer.unwrap_or(""), MAX_LOGGED_CHARS).as_ref(),
+                claimed_issuer = claimed_issuer.map(|c| clip(c, MAX_LOGGED_CHARS)).as_deref(),
                 code = denial.code.as_str(),
                 status = denial.status.as_u16(),
                 latency_us,
-                reason = denial.reason.as_str(),
+                reason = clip(&denial.reason, MAX_LOGGED_REASON_CHARS).as_ref(),
                 "deny"
             );
             app.inner.metrics.decision(
@@ -201,4 +224,108 @@ fn insert(headers: &mut HeaderMap, name: &'static str, value: &[u8]) {
         HeaderValue::from_bytes(&cleaned).unwrap_or(HeaderValue::from_static("?"))
     });
     headers.insert(name, value);
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    use axum::body::Body;
+    use http::Request;
+    use tollgate_http::SharedAuthorizer;
+    use tollgate_testkit::{ISSUER, akash_token, authorizer, now, scalar_key, test_key};
+    use tower::ServiceExt;
+
+    use super::*;
+    use crate::{App, Metrics};
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(data);
+            Ok(data.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// The decision log line of one Traefik check of `GET /lease/42/1/1/logs` with `token`.
+    fn decision_line(token: &str) -> serde_json::Value {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .json()
+            .flatten_event(true)
+            .finish();
+        let app = App::new(
+            SharedAuthorizer::new(authorizer("akash-provider.policy")),
+            ProxyKind::Traefik,
+            Metrics::new(),
+        );
+        let request = Request::builder()
+            .uri("/auth")
+            .header("x-forwarded-method", "GET")
+            .header("x-forwarded-uri", "/lease/42/1/1/logs")
+            .header("authorization", format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let response = tracing::subscriber::with_default(subscriber, || {
+            runtime.block_on(app.router().oneshot(request)).unwrap()
+        });
+        assert_eq!(response.headers().get(ISSUER_HEADER), None);
+        let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        let mut lines = text.lines();
+        let line = serde_json::from_str(lines.next().unwrap()).unwrap();
+        assert_eq!(lines.next(), None, "{text}");
+        line
+    }
+
+    #[test]
+    fn an_unverified_issuer_is_logged_as_claimed_and_clipped() {
+        let now = now();
+        let leases = r#"{"access":"full"}"#;
+        // The test account's address, signed by another key: the claim is a lie.
+        let forged = decision_line(&akash_token(&scalar_key(7), ISSUER, leases, now, now + 60));
+        assert_eq!(forged["code"], "signature_invalid", "{forged}");
+        assert_eq!(forged["issuer"], "", "{forged}");
+        assert_eq!(forged["claimed_issuer"], ISSUER, "{forged}");
+
+        // A 4 KB claimed issuer is clipped to 128 characters.
+        let long = format!("akash1{}", "q".repeat(4000));
+        let line = decision_line(&akash_token(&scalar_key(7), &long, leases, now, now + 60));
+        assert_eq!(line["issuer"], "", "{line}");
+        let claimed = line["claimed_issuer"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{line}"));
+        assert_eq!(claimed.chars().count(), MAX_LOGGED_CHARS + 1, "{line}");
+        assert!(claimed.starts_with("akash1qqq") && claimed.ends_with('…'));
+
+        // After the signature check the issuer is verified, even on a denial.
+        let expired = decision_line(&akash_token(
+            &test_key(),
+            ISSUER,
+            leases,
+            now - 7200,
+            now - 3600,
+        ));
+        assert_eq!(expired["code"], "token_expired", "{expired}");
+        assert_eq!(expired["issuer"], ISSUER, "{expired}");
+        assert!(expired.get("claimed_issuer").is_none(), "{expired}");
+    }
+
+    #[test]
+    fn clip_counts_characters() {
+        assert_eq!(clip("abc", 3), "abc");
+        assert_eq!(clip("abcd", 3), "abc…");
+        assert_eq!(clip("ééé€", 2), "éé…");
+    }
 }
