@@ -184,7 +184,7 @@ pub enum ChainSetupError {
     )]
     NoNodes,
     /// A node URL that is not an absolute `http` or `https` URL.
-    #[error("chain node URL `{url}` is invalid: {reason}")]
+    #[error("chain node URL `{url}` is invalid: {problem}")]
     #[diagnostic(
         code(tollgate::chain::node_url),
         help("give the base URL of the node's REST API port, e.g. `http://127.0.0.1:1317`")
@@ -193,8 +193,13 @@ pub enum ChainSetupError {
         /// The URL as given.
         url: String,
         /// What is wrong with it.
-        reason: String,
+        problem: NodeUrlProblem,
     },
+    /// The gRPC transport's private runtime cannot start.
+    #[cfg(feature = "grpc")]
+    #[error("cannot start the gRPC runtime")]
+    #[diagnostic(code(tollgate::chain::grpc_runtime))]
+    GrpcRuntime(#[source] std::io::Error),
     /// A zero request timeout.
     #[error("the chain request timeout must be longer than zero")]
     #[diagnostic(code(tollgate::chain::timeout))]
@@ -211,7 +216,7 @@ pub enum ChainSetupError {
         allowed: &'static str,
     },
     /// The persistent cache file cannot be opened or created.
-    #[error("cannot open the key cache `{path}`: {reason}")]
+    #[error("cannot open the key cache `{path}`")]
     #[diagnostic(
         code(tollgate::chain::cache_open),
         help(
@@ -222,6 +227,30 @@ pub enum ChainSetupError {
         /// The path as given.
         path: String,
         /// What went wrong.
-        reason: String,
+        #[source]
+        source: redb::Error,
     },
+}
+
+/// What is wrong with a node URL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum NodeUrlProblem {
+    /// It does not parse as a URL.
+    #[error("not a URL")]
+    NotAUrl,
+    /// Its scheme is not `http` or `https`.
+    #[error("the scheme must be `http` or `https`")]
+    Scheme,
+    /// It has no host.
+    #[error("it has no host")]
+    NoHost,
+    /// It has a query or a fragment.
+    #[error("a base URL has no query or fragment")]
+    QueryOrFragment,
+    /// It carries credentials.
+    #[error("credentials in the URL are not supported")]
+    Credentials,
+    /// A gRPC node URL that is not plaintext `http://`.
+    #[error("gRPC nodes are reached over plaintext `http://` only")]
+    GrpcNeedsHttp,
 }

@@ -190,13 +190,12 @@ pub(crate) struct Grpc {
 
 impl Grpc {
     /// A transport whose calls each take at most `timeout`.
-    pub(crate) fn new(timeout: Duration) -> Result<Grpc, String> {
+    pub(crate) fn new(timeout: Duration) -> Result<Grpc, std::io::Error> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .thread_name("tollgate-chain-grpc")
             .enable_all()
-            .build()
-            .map_err(|error| format!("cannot start the gRPC runtime: {error}"))?;
+            .build()?;
         Ok(Grpc {
             runtime: Some(runtime),
             timeout,

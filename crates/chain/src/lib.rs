@@ -28,5 +28,5 @@ mod resolver;
 mod store;
 
 pub use address::is_akash_account_address;
-pub use config::{ChainConfig, ChainSetupError};
+pub use config::{ChainConfig, ChainSetupError, NodeUrlProblem};
 pub use resolver::{ChainKeyResolver, PreloadError};

@@ -9,19 +9,20 @@ use quick_cache::sync::Cache;
 use tollgate_verify::{KeyOrigin, KeyResolver, ResolveError, ResolvedKey, Secp256k1PublicKey};
 
 use crate::address::is_akash_account_address;
-use crate::config::{ChainConfig, ChainSetupError};
+use crate::config::{ChainConfig, ChainSetupError, NodeUrlProblem};
 use crate::node::{Nodes, Rest, Transport};
 use crate::store::Store;
 
 /// A preloaded key that could not be written to the cache file.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
-#[error("cannot store the key of `{address}` in the key cache: {reason}")]
+#[error("cannot store the key of `{address}` in the key cache")]
 #[diagnostic(code(tollgate::chain::cache_write))]
 pub struct PreloadError {
     /// The key's address.
     pub address: String,
     /// What went wrong.
-    pub reason: String,
+    #[source]
+    pub source: redb::Error,
 }
 
 /// A definite negative answer the memory layer remembers, until `until`.
@@ -154,26 +155,26 @@ impl std::fmt::Debug for ChainKeyResolver {
 
 /// Checks a node base URL and returns it without a trailing `/`.
 fn node_url(url: &str) -> Result<String, ChainSetupError> {
-    let invalid = |reason: &str| ChainSetupError::NodeUrl {
+    let invalid = |problem| ChainSetupError::NodeUrl {
         url: url.to_owned(),
-        reason: reason.to_owned(),
+        problem,
     };
-    let uri: ureq::http::Uri = url.parse().map_err(|_| invalid("not a URL"))?;
+    let uri: ureq::http::Uri = url.parse().map_err(|_| invalid(NodeUrlProblem::NotAUrl))?;
     match uri.scheme_str() {
         Some("http" | "https") => {}
-        _ => return Err(invalid("the scheme must be `http` or `https`")),
+        _ => return Err(invalid(NodeUrlProblem::Scheme)),
     }
     if uri.host().is_none_or(str::is_empty) {
-        return Err(invalid("it has no host"));
+        return Err(invalid(NodeUrlProblem::NoHost));
     }
     if uri.query().is_some() || url.contains('#') {
-        return Err(invalid("a base URL has no query or fragment"));
+        return Err(invalid(NodeUrlProblem::QueryOrFragment));
     }
     if uri
         .authority()
         .is_some_and(|authority| authority.as_str().contains('@'))
     {
-        return Err(invalid("credentials in the URL are not supported"));
+        return Err(invalid(NodeUrlProblem::Credentials));
     }
     Ok(url.trim_end_matches('/').to_owned())
 }
@@ -204,14 +205,11 @@ impl ChainKeyResolver {
         if let Some(url) = config.nodes.iter().find(|url| !url.starts_with("http://")) {
             return Err(ChainSetupError::NodeUrl {
                 url: url.clone(),
-                reason: "gRPC nodes are reached over plaintext `http://` only".to_owned(),
+                problem: NodeUrlProblem::GrpcNeedsHttp,
             });
         }
         let transport =
-            crate::grpc::Grpc::new(config.timeout).map_err(|reason| ChainSetupError::NodeUrl {
-                url: config.nodes.first().cloned().unwrap_or_default(),
-                reason,
-            })?;
+            crate::grpc::Grpc::new(config.timeout).map_err(ChainSetupError::GrpcRuntime)?;
         Self::with_transport(config, Box::new(transport))
     }
 
@@ -230,9 +228,9 @@ impl ChainKeyResolver {
             .collect::<Result<Vec<_>, _>>()?;
         let store = match &config.cache_path {
             Some(path) => Some(
-                Store::open(path).map_err(|reason| ChainSetupError::CacheOpen {
+                Store::open(path).map_err(|source| ChainSetupError::CacheOpen {
                     path: path.display().to_string(),
-                    reason,
+                    source,
                 })?,
             ),
             None => None,
@@ -280,9 +278,9 @@ impl ChainKeyResolver {
         if let Some(store) = &self.store {
             store
                 .put(&address, &key.to_compressed())
-                .map_err(|reason| PreloadError {
+                .map_err(|source| PreloadError {
                     address: address.clone(),
-                    reason,
+                    source,
                 })?;
         }
         self.denials.remove(&address);

@@ -20,59 +20,47 @@ pub(crate) struct Store {
 
 impl Store {
     /// Opens `path`, creating the file and its table if needed.
-    pub(crate) fn open(path: &Path) -> Result<Store, String> {
-        let db = Database::create(path).map_err(|error| error.to_string())?;
-        let write = db.begin_write().map_err(|error| error.to_string())?;
-        write
-            .open_table(KEYS_TABLE)
-            .map_err(|error| error.to_string())?;
-        write.commit().map_err(|error| error.to_string())?;
+    pub(crate) fn open(path: &Path) -> Result<Store, redb::Error> {
+        let db = Database::create(path)?;
+        let write = db.begin_write()?;
+        write.open_table(KEYS_TABLE)?;
+        write.commit()?;
         Ok(Store { db })
     }
 
     /// The stored bytes for `address`, if any (not yet checked).
-    pub(crate) fn get(&self, address: &str) -> Result<Option<Vec<u8>>, String> {
-        let read = self.db.begin_read().map_err(|error| error.to_string())?;
-        let table = read
-            .open_table(KEYS_TABLE)
-            .map_err(|error| error.to_string())?;
-        let value = table.get(address).map_err(|error| error.to_string())?;
+    pub(crate) fn get(&self, address: &str) -> Result<Option<Vec<u8>>, redb::Error> {
+        let read = self.db.begin_read()?;
+        let table = read.open_table(KEYS_TABLE)?;
+        let value = table.get(address)?;
         Ok(value.map(|guard| guard.value().to_vec()))
     }
 
     /// Stores `key` for `address` durably.
-    pub(crate) fn put(&self, address: &str, key: &[u8; 33]) -> Result<(), String> {
-        let write = self.db.begin_write().map_err(|error| error.to_string())?;
+    pub(crate) fn put(&self, address: &str, key: &[u8; 33]) -> Result<(), redb::Error> {
+        let write = self.db.begin_write()?;
         {
-            let mut table = write
-                .open_table(KEYS_TABLE)
-                .map_err(|error| error.to_string())?;
-            table
-                .insert(address, key.as_slice())
-                .map_err(|error| error.to_string())?;
+            let mut table = write.open_table(KEYS_TABLE)?;
+            table.insert(address, key.as_slice())?;
         }
-        write.commit().map_err(|error| error.to_string())
+        Ok(write.commit()?)
     }
 
     /// Forgets `address` (its stored key did not check out).
-    pub(crate) fn remove(&self, address: &str) -> Result<(), String> {
-        let write = self.db.begin_write().map_err(|error| error.to_string())?;
+    pub(crate) fn remove(&self, address: &str) -> Result<(), redb::Error> {
+        let write = self.db.begin_write()?;
         {
-            let mut table = write
-                .open_table(KEYS_TABLE)
-                .map_err(|error| error.to_string())?;
-            table.remove(address).map_err(|error| error.to_string())?;
+            let mut table = write.open_table(KEYS_TABLE)?;
+            table.remove(address)?;
         }
-        write.commit().map_err(|error| error.to_string())
+        Ok(write.commit()?)
     }
 
     /// Number of stored keys.
-    pub(crate) fn len(&self) -> Result<u64, String> {
+    pub(crate) fn len(&self) -> Result<u64, redb::Error> {
         use redb::ReadableTableMetadata as _;
-        let read = self.db.begin_read().map_err(|error| error.to_string())?;
-        let table = read
-            .open_table(KEYS_TABLE)
-            .map_err(|error| error.to_string())?;
-        table.len().map_err(|error| error.to_string())
+        let read = self.db.begin_read()?;
+        let table = read.open_table(KEYS_TABLE)?;
+        Ok(table.len()?)
     }
 }

@@ -485,10 +485,15 @@ fn a_second_process_cannot_open_a_cache_in_use() {
         ChainKeyResolver::new(config(&["http://127.0.0.1:9"]).cache_path(&path.0)).unwrap();
     let error =
         ChainKeyResolver::new(config(&["http://127.0.0.1:9"]).cache_path(&path.0)).unwrap_err();
+    let tollgate_chain::ChainSetupError::CacheOpen { source, .. } = &error else {
+        panic!("{error:?}")
+    };
+    // The redb error is kept as the typed source, not flattened into a string.
     assert!(
-        matches!(error, tollgate_chain::ChainSetupError::CacheOpen { .. }),
-        "{error:?}"
+        matches!(source, redb::Error::DatabaseAlreadyOpen),
+        "{source:?}"
     );
+    assert!(std::error::Error::source(&error).is_some());
 }
 
 #[test]
