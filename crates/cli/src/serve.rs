@@ -87,7 +87,8 @@ pub struct ServeArgs {
         value_parser = clap::value_parser!(u32).range(1..)
     )]
     pub max_concurrency: u32,
-    /// The longest a request may take (e.g. `10s`, `500ms`); also the header read timeout.
+    /// The longest a request may take (e.g. `10s`, `500ms`; from 1ms to one day); also the
+    /// header read timeout.
     #[arg(long, env = "TOLLGATE_REQUEST_TIMEOUT", default_value = "10s", value_name = "DURATION", value_parser = parse_duration)]
     pub request_timeout: Duration,
     /// The largest request head (request line and headers) in bytes; at least 8192.
@@ -99,7 +100,7 @@ pub struct ServeArgs {
         value_parser = clap::value_parser!(u32).range(8192..)
     )]
     pub max_header_bytes: u32,
-    /// How long SIGTERM waits for requests in flight.
+    /// How long SIGTERM waits for requests in flight (from 1ms to one day).
     #[arg(long, env = "TOLLGATE_DRAIN_TIMEOUT", default_value = "30s", value_name = "DURATION", value_parser = parse_duration)]
     pub drain_timeout: Duration,
     /// The most tokens the verified-claims cache keeps.
@@ -125,23 +126,51 @@ pub struct ServeArgs {
     pub now: Option<i64>,
 }
 
-/// `10s`, `250ms`, `2m`, or a bare number of seconds.
-fn parse_duration(text: &str) -> Result<Duration, String> {
+/// The shortest request or drain timeout.
+const MIN_DURATION: Duration = Duration::from_millis(1);
+/// The longest request or drain timeout (hyper adds the header read timeout to the current
+/// instant, which must not overflow).
+const MAX_DURATION: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// A `--request-timeout` or `--drain-timeout` value that is not a usable duration.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DurationError {
+    /// Not a number followed by an optional unit.
+    #[error("`{0}` is not a duration like `10s` or `500ms`")]
+    Malformed(String),
+    /// A unit other than `ms`, `s` or `m`.
+    #[error("`{0}` has an unknown unit: use `ms`, `s` or `m`")]
+    UnknownUnit(String),
+    /// Below 1 ms (a zero timeout would refuse every request).
+    #[error("`{0}` is too short: the minimum is 1ms")]
+    TooShort(String),
+    /// Above one day.
+    #[error("`{0}` is too long: the maximum is 1440m (one day)")]
+    TooLong(String),
+}
+
+/// `10s`, `250ms`, `2m`, or a bare number of seconds; from 1 ms to one day.
+fn parse_duration(text: &str) -> Result<Duration, DurationError> {
     let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
         Some(at) => text.split_at(at),
         None => (text, "s"),
     };
     let value: u64 = number
         .parse()
-        .map_err(|_| format!("`{text}` is not a duration like `10s` or `500ms`"))?;
-    match unit {
-        "ms" => Ok(Duration::from_millis(value)),
-        "s" => Ok(Duration::from_secs(value)),
-        "m" => Ok(Duration::from_secs(value.saturating_mul(60))),
-        _ => Err(format!(
-            "`{text}` has an unknown unit: use `ms`, `s` or `m`"
-        )),
+        .map_err(|_| DurationError::Malformed(text.to_owned()))?;
+    let duration = match unit {
+        "ms" => Duration::from_millis(value),
+        "s" => Duration::from_secs(value),
+        "m" => Duration::from_secs(value.saturating_mul(60)),
+        _ => return Err(DurationError::UnknownUnit(text.to_owned())),
+    };
+    if duration < MIN_DURATION {
+        return Err(DurationError::TooShort(text.to_owned()));
     }
+    if duration > MAX_DURATION {
+        return Err(DurationError::TooLong(text.to_owned()));
+    }
+    Ok(duration)
 }
 
 /// Why an authorizer could not be built from the files.
@@ -268,5 +297,64 @@ mod tests {
         assert!(parse_duration("1h").is_err());
         assert!(parse_duration("s").is_err());
         assert!(parse_duration("-1s").is_err());
+        assert_eq!(parse_duration("1ms").unwrap(), Duration::from_millis(1));
+        assert_eq!(
+            parse_duration("1440m").unwrap(),
+            Duration::from_secs(86_400)
+        );
+        assert_eq!(
+            parse_duration("86400").unwrap(),
+            Duration::from_secs(86_400)
+        );
+    }
+
+    #[test]
+    fn durations_out_of_range_are_refused() {
+        for zero in ["0s", "0ms", "0", "0m"] {
+            assert_eq!(
+                parse_duration(zero),
+                Err(DurationError::TooShort(zero.to_owned()))
+            );
+        }
+        for long in [
+            "86401",
+            "1441m",
+            "18446744073709551615s",
+            "99999999999999999999ms",
+        ] {
+            assert!(parse_duration(long).is_err(), "{long}");
+        }
+        assert_eq!(
+            parse_duration("86401s").unwrap_err().to_string(),
+            "`86401s` is too long: the maximum is 1440m (one day)"
+        );
+    }
+
+    #[derive(clap::Parser, Debug)]
+    struct Cli {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+
+    #[test]
+    fn the_command_line_refuses_zero_and_huge_timeouts() {
+        use clap::Parser;
+        let parse = |flag: &str, value: &str| {
+            Cli::try_parse_from(["tollgate", "--policy", "p.policy", flag, value])
+        };
+        assert!(parse("--request-timeout", "250ms").is_ok());
+        for flag in ["--request-timeout", "--drain-timeout"] {
+            let error = parse(flag, "0s").unwrap_err();
+            assert_eq!(error.kind(), clap::error::ErrorKind::ValueValidation);
+            assert!(
+                error
+                    .to_string()
+                    .contains("`0s` is too short: the minimum is 1ms"),
+                "{error}"
+            );
+            let error = parse(flag, "100000000000s").unwrap_err();
+            assert_eq!(error.kind(), clap::error::ErrorKind::ValueValidation);
+            assert!(error.to_string().contains("is too long"), "{error}");
+        }
     }
 }
