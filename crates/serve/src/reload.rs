@@ -51,7 +51,10 @@ pub(crate) struct Reloader {
     pub(crate) loader: Arc<dyn Loader>,
     pub(crate) metrics: Metrics,
     paths: Vec<PathBuf>,
+    /// The stamps the current authorizer was loaded from.
     stamps: Vec<Stamp>,
+    /// Changed stamps seen at the last poll, waiting to settle.
+    pending: Option<Vec<Stamp>>,
 }
 
 impl Reloader {
@@ -68,21 +71,33 @@ impl Reloader {
             metrics,
             paths,
             stamps,
+            pending: None,
         }
     }
 
-    /// Whether a watched file changed since the last look (and remembers the new state).
-    fn changed(&mut self) -> bool {
+    /// One poll of the watched files: true when they changed and have settled, i.e. the same
+    /// changed stamps were seen at two consecutive polls, so a file caught mid-write (its
+    /// length or time still moving) is not loaded half-written.
+    fn settled_change(&mut self) -> bool {
         let now: Vec<Stamp> = self.paths.iter().map(stamp).collect();
-        let changed = now != self.stamps;
-        self.stamps = now;
-        changed
+        if now == self.stamps {
+            self.pending = None;
+            return false;
+        }
+        if self.pending.as_ref() == Some(&now) {
+            self.pending = None;
+            self.stamps = now;
+            return true;
+        }
+        self.pending = Some(now);
+        false
     }
 
     /// Loads and swaps; on failure logs the diagnostic and keeps serving the current policy.
     pub(crate) async fn reload(&mut self, trigger: &'static str) {
         // Re-read the stamps so a SIGHUP after an edit does not cause a second reload.
-        self.changed();
+        self.stamps = self.paths.iter().map(stamp).collect();
+        self.pending = None;
         let loader = Arc::clone(&self.loader);
         let result = tokio::task::spawn_blocking(move || loader.load()).await;
         match result {
@@ -115,8 +130,9 @@ impl Reloader {
         }
     }
 
-    /// Reloads on SIGHUP and whenever a watched file's modification time or length changes
-    /// (polled every `interval`), until `stop` turns true.
+    /// Reloads at once on SIGHUP, and when a watched file's modification time or length
+    /// changed and then stayed the same for one more poll (polled every `interval`), until
+    /// `stop` turns true.
     pub(crate) async fn run(
         mut self,
         mut hangup: Hangup,
@@ -131,7 +147,7 @@ impl Reloader {
                 _ = stop.changed() => return,
                 Some(()) = recv(&mut hangup) => self.reload("sighup").await,
                 _ = tick.tick() => {
-                    if !self.paths.is_empty() && self.changed() {
+                    if !self.paths.is_empty() && self.settled_change() {
                         self.reload("file-change").await;
                     }
                 }
@@ -178,4 +194,48 @@ async fn recv(hangup: &mut Hangup) -> Option<()> {
 #[cfg(not(unix))]
 async fn recv(_hangup: &mut Hangup) -> Option<()> {
     std::future::pending().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reloader(paths: Vec<PathBuf>) -> Reloader {
+        let loader: Arc<dyn Loader> = Arc::new(|| -> Result<Authorizer, LoadError> {
+            Err(LoadError {
+                diagnostic: "unused".to_owned(),
+            })
+        });
+        Reloader::new(
+            SharedAuthorizer::new(tollgate_testkit::authorizer("akash-provider.policy")),
+            loader,
+            Metrics::new(),
+            paths,
+        )
+    }
+
+    #[test]
+    fn a_change_reloads_only_once_the_file_stops_changing() {
+        let dir = tollgate_testkit::TempDir::new("reload-settle");
+        let file = dir.join("policy");
+        std::fs::write(&file, "one").unwrap();
+        let mut reloader = reloader(vec![file.clone()]);
+        assert!(!reloader.settled_change(), "nothing changed");
+        // A writer in the middle of writing: the length moves between polls.
+        std::fs::write(&file, "half").unwrap();
+        assert!(!reloader.settled_change(), "first sight of a change");
+        std::fs::write(&file, "half written").unwrap();
+        assert!(!reloader.settled_change(), "still changing");
+        std::fs::write(&file, "half written, done").unwrap();
+        assert!(!reloader.settled_change(), "still changing");
+        // Unchanged for one poll: settled, reload once.
+        assert!(reloader.settled_change(), "settled");
+        assert!(!reloader.settled_change(), "no second reload");
+        // A file removed, then written again, reloads once it settles.
+        std::fs::remove_file(&file).unwrap();
+        assert!(!reloader.settled_change());
+        std::fs::write(&file, "x").unwrap();
+        assert!(!reloader.settled_change());
+        assert!(reloader.settled_change());
+    }
 }
