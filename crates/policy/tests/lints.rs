@@ -423,3 +423,25 @@ fn syntax_errors_are_reported_for_every_bad_line() {
             .all(|d| d.code() == LintCode::Syntax)
     );
 }
+
+#[test]
+fn the_spec_lint_table_lists_every_code_with_its_anchor_and_fixture() {
+    let spec = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../specs/policy-language.md"),
+    )
+    .unwrap();
+    for code in LintCode::ALL {
+        let name = code.as_str();
+        let anchor = name.replace("::", "").replace('_', "-");
+        let stem = name.trim_start_matches("policy::");
+        let row = format!(
+            "| <a id=\"{anchor}\"></a>`{name}` | {} | {} | `fixtures/policies/{stem}.policy` |",
+            code.severity().as_str(),
+            code.summary()
+        );
+        assert!(
+            spec.contains(&row),
+            "specs/policy-language.md lacks the row:\n{row}"
+        );
+    }
+}
