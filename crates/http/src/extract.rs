@@ -8,13 +8,15 @@
 //!   made the prefix mandatory in v0.33.8; its `jwt_handling.md` still calls it optional, which is
 //!   stale.)
 //! - **Lotus**: an empty value is absent; otherwise the case-sensitive `Bearer ` prefix is required.
+//! - **Forest up to v0.33.7**, only when the policy says `bearer optional`: visible ASCII, then
+//!   every leading `Bearer ` is stripped (`trim_start_matches`), so the prefix is optional.
 //!
 //! Deviation, all families: more than one `Authorization` header is refused. Go and hyper read
 //! the first one; a request carrying two credentials is ambiguous, so Tollgate denies it.
 
 use http::HeaderMap;
 use http::header::AUTHORIZATION;
-use tollgate::policy::{ClaimsRule, Policy};
+use tollgate::policy::{BearerPrefix, ClaimsRule, Policy};
 use tollgate::schema::FilecoinBehaviour;
 
 /// The `Authorization` header(s) of a request, as received.
@@ -85,6 +87,8 @@ pub(crate) enum HeaderRules {
     Akash,
     /// Forest's RPC server.
     Forest,
+    /// Forest up to v0.33.7 (`bearer optional`): the prefix may be absent or repeated.
+    ForestLegacy,
     /// Lotus's RPC server.
     Lotus,
 }
@@ -94,7 +98,10 @@ impl HeaderRules {
     pub(crate) fn of(policy: &Policy) -> Self {
         match policy.claims_rule() {
             ClaimsRule::Akash(_) => HeaderRules::Akash,
-            ClaimsRule::Filecoin(FilecoinBehaviour::Forest) => HeaderRules::Forest,
+            ClaimsRule::Filecoin(FilecoinBehaviour::Forest) => match policy.bearer_prefix() {
+                BearerPrefix::Required => HeaderRules::Forest,
+                BearerPrefix::Optional => HeaderRules::ForestLegacy,
+            },
             ClaimsRule::Filecoin(FilecoinBehaviour::Lotus) => HeaderRules::Lotus,
         }
     }
@@ -140,6 +147,16 @@ pub(crate) fn bearer_token<'a>(
                 .strip_prefix("Bearer ")
                 .map(Some)
                 .ok_or(HeaderProblem::MissingBearerPrefix)
+        }
+        HeaderRules::ForestLegacy => {
+            if !raw
+                .iter()
+                .all(|&b| b == b'\t' || (b' '..=b'~').contains(&b))
+            {
+                return Err(HeaderProblem::NotText);
+            }
+            let value = std::str::from_utf8(raw).map_err(|_| HeaderProblem::NotText)?;
+            Ok(Some(value.trim_start_matches("Bearer ")))
         }
         HeaderRules::Lotus => {
             let value = std::str::from_utf8(raw).map_err(|_| HeaderProblem::NotText)?;
@@ -211,6 +228,16 @@ mod tests {
                     Err(())
                 }
             }
+            HeaderRules::ForestLegacy => {
+                if raw.iter().any(|&b| b != b'\t' && !(32..127).contains(&b)) {
+                    return Err(());
+                }
+                let mut text = String::from_utf8(raw.to_vec()).map_err(|_| ())?;
+                while let Some(rest) = text.strip_prefix("Bearer ") {
+                    text = rest.to_owned();
+                }
+                Ok(Some(text))
+            }
             HeaderRules::Forest | HeaderRules::Lotus => {
                 if rules == HeaderRules::Forest
                     && raw.iter().any(|&b| b != b'\t' && !(32..127).contains(&b))
@@ -244,7 +271,12 @@ mod tests {
     proptest! {
         #[test]
         fn extraction_matches_the_reference_model(raw in header_bytes()) {
-            for rules in [HeaderRules::Akash, HeaderRules::Forest, HeaderRules::Lotus] {
+            for rules in [
+                HeaderRules::Akash,
+                HeaderRules::Forest,
+                HeaderRules::ForestLegacy,
+                HeaderRules::Lotus,
+            ] {
                 let fast = bearer_token(AuthorizationHeader::One(&raw), rules)
                     .map(|token| token.map(str::to_owned))
                     .map_err(|_| ());
@@ -319,6 +351,24 @@ mod tests {
         assert_eq!(
             bearer_token(AuthorizationHeader::One(&[0xff, 0xfe]), rules),
             Err(HeaderProblem::NotText)
+        );
+    }
+
+    #[test]
+    fn legacy_forest_strips_any_number_of_prefixes() {
+        let rules = HeaderRules::ForestLegacy;
+        assert_eq!(bearer_token(AuthorizationHeader::Absent, rules), Ok(None));
+        assert_eq!(bearer_token(one("abc"), rules), Ok(Some("abc")));
+        assert_eq!(bearer_token(one("Bearer abc"), rules), Ok(Some("abc")));
+        assert_eq!(
+            bearer_token(one("Bearer Bearer abc"), rules),
+            Ok(Some("abc"))
+        );
+        assert_eq!(bearer_token(one(""), rules), Ok(Some("")));
+        assert_eq!(
+            bearer_token(one("bearer abc"), rules),
+            Ok(Some("bearer abc")),
+            "case-sensitive: the remainder fails verification"
         );
     }
 

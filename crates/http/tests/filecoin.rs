@@ -168,3 +168,49 @@ fn a_policy_without_routes_denies_every_routed_request() {
     assert_eq!(denial.code.as_str(), "route_not_found");
     assert_eq!(denial.status, StatusCode::NOT_FOUND);
 }
+
+/// `bearer optional` (Forest up to v0.33.7): the token with or without `Bearer `.
+#[test]
+fn a_legacy_forest_policy_accepts_the_token_without_the_prefix() {
+    let source =
+        read("policies/forest.policy").replace("leeway 60s\n", "leeway 60s\nbearer optional\n");
+    assert!(source.contains("bearer optional"));
+    let policy = Policy::compile(&source, "forest-legacy.policy").unwrap();
+    let legacy = Authorizer::builder(policy)
+        .hmac_secret(secret())
+        .build()
+        .unwrap();
+    let write = token(r#"["read","write"]"#);
+    for header in [
+        write.clone(),
+        format!("Bearer {write}"),
+        format!("Bearer Bearer {write}"),
+    ] {
+        assert_eq!(
+            call(&legacy, "Filecoin.MpoolPush", Some(&header)),
+            (StatusCode::OK, None),
+            "{header:.20}"
+        );
+    }
+    assert_eq!(
+        call(
+            &legacy,
+            "Filecoin.MpoolPush",
+            Some(&format!("bearer {write}"))
+        ),
+        (StatusCode::UNAUTHORIZED, Some("token_malformed".to_owned())),
+        "the prefix is case-sensitive"
+    );
+    assert_eq!(
+        call(
+            &authorizer("forest.policy"),
+            "Filecoin.MpoolPush",
+            Some(&write)
+        ),
+        (
+            StatusCode::BAD_REQUEST,
+            Some("authorization_header_invalid".to_owned())
+        ),
+        "the shipped policy stays strict"
+    );
+}
