@@ -202,6 +202,46 @@ fn nginx_available() {
     );
 }
 
+/// nginx running the shipped config with its three addresses replaced; returns its port.
+fn spawn_nginx(dir: &std::path::Path, tollgate_port: u16, upstream_port: u16) -> (u16, Proc) {
+    let port = free_port();
+    // The shipped file, with its three addresses replaced.
+    let shipped = read("examples/nginx/tollgate.conf");
+    for placeholder in ["127.0.0.1:8080", "127.0.0.1:8081", "127.0.0.1:8000"] {
+        assert!(
+            shipped.contains(placeholder),
+            "{placeholder} missing from the shipped config"
+        );
+    }
+    let site = shipped
+        .replace("127.0.0.1:8080", &format!("127.0.0.1:{tollgate_port}"))
+        .replace("127.0.0.1:8081", &format!("127.0.0.1:{}", upstream_port))
+        .replace("127.0.0.1:8000", &format!("127.0.0.1:{port}"));
+    std::fs::write(dir.join("tollgate.conf"), site).unwrap();
+    let d = dir.display();
+    let main = format!(
+        "daemon off;\nworker_processes 1;\npid {d}/nginx.pid;\nerror_log {d}/error.log info;\n\
+         events {{ worker_connections 256; }}\n\
+         http {{\n  access_log {d}/access.log;\n  client_body_temp_path {d}/body;\n  \
+         proxy_temp_path {d}/proxy;\n  fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  \
+         scgi_temp_path {d}/scgi;\n  include {d}/tollgate.conf;\n}}\n"
+    );
+    std::fs::write(dir.join("nginx.conf"), main).unwrap();
+    let log = dir.join("nginx.stderr");
+    let mut child = Command::new("nginx")
+        .arg("-p")
+        .arg(dir)
+        .arg("-c")
+        .arg(dir.join("nginx.conf"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    wait_for_port(port, &mut child, "nginx", &log);
+    (port, Proc { child, log })
+}
+
 fn start(policy: &str, style: Style) -> Stack {
     nginx_available();
     let dir = temp_dir(&format!("nginx-{policy}"));
@@ -224,45 +264,11 @@ fn start(policy: &str, style: Style) -> Stack {
             PROVIDER,
         ],
     );
-    let port = free_port();
-    // The shipped file, with its three addresses replaced.
-    let shipped = read("examples/nginx/tollgate.conf");
-    for placeholder in ["127.0.0.1:8080", "127.0.0.1:8081", "127.0.0.1:8000"] {
-        assert!(
-            shipped.contains(placeholder),
-            "{placeholder} missing from the shipped config"
-        );
-    }
-    let site = shipped
-        .replace("127.0.0.1:8080", &format!("127.0.0.1:{tollgate_port}"))
-        .replace("127.0.0.1:8081", &format!("127.0.0.1:{}", upstream.port))
-        .replace("127.0.0.1:8000", &format!("127.0.0.1:{port}"));
-    std::fs::write(dir.join("tollgate.conf"), site).unwrap();
-    let d = dir.display();
-    let main = format!(
-        "daemon off;\nworker_processes 1;\npid {d}/nginx.pid;\nerror_log {d}/error.log info;\n\
-         events {{ worker_connections 256; }}\n\
-         http {{\n  access_log {d}/access.log;\n  client_body_temp_path {d}/body;\n  \
-         proxy_temp_path {d}/proxy;\n  fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  \
-         scgi_temp_path {d}/scgi;\n  include {d}/tollgate.conf;\n}}\n"
-    );
-    std::fs::write(dir.join("nginx.conf"), main).unwrap();
-    let log = dir.join("nginx.stderr");
-    let mut child = Command::new("nginx")
-        .arg("-p")
-        .arg(&dir)
-        .arg("-c")
-        .arg(dir.join("nginx.conf"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
-    wait_for_port(port, &mut child, "nginx", &log);
+    let (port, nginx) = spawn_nginx(&dir, tollgate_port, upstream.port);
     Stack {
         port,
         tollgate,
-        _nginx: Proc { child, log },
+        _nginx: nginx,
         _upstream: upstream,
         style,
         authorizer: authorizer(policy),
@@ -867,4 +873,54 @@ fn strict_policy_behind_nginx() {
 #[test]
 fn compat_policy_behind_nginx() {
     suite("akash-provider-compat.policy", Style::Compat);
+}
+
+/// When Tollgate sheds a check (`--max-concurrency`) or times it out, the client behind nginx
+/// gets the 503 with its body and `Retry-After`, not nginx's 500. A stub stands in for
+/// Tollgate and answers exactly what `tollgate_serve` answers nginx then (checked at request
+/// level in `crates/serve/tests/conventions.rs`), since a real overload cannot be timed here.
+#[test]
+fn an_overloaded_tollgate_is_a_503_behind_nginx() {
+    use axum::http::{HeaderMap, StatusCode};
+    nginx_available();
+    let dir = temp_dir("nginx-overload");
+    let upstream = spawn_upstream();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let stub_port = listener.local_addr().unwrap().port();
+    runtime.spawn(async move {
+        let shed = || async {
+            let mut headers = HeaderMap::new();
+            headers.insert(tollgate_serve::STATUS_HEADER, "503".parse().unwrap());
+            headers.insert(
+                tollgate_serve::BODY_HEADER,
+                "overloaded: too many requests in flight".parse().unwrap(),
+            );
+            headers.insert(
+                tollgate_serve::CONTENT_TYPE_HEADER,
+                "text/plain; charset=utf-8".parse().unwrap(),
+            );
+            headers.insert(tollgate_serve::RETRY_AFTER_HEADER, "1".parse().unwrap());
+            (StatusCode::FORBIDDEN, headers)
+        };
+        let app = axum::Router::new().fallback(shed);
+        axum::serve(listener, app).await.unwrap();
+    });
+    let (port, _nginx) = spawn_nginx(&dir, stub_port, upstream.port);
+    let answer = request(port, "GET", "/lease/42/1/1/status", &[]);
+    assert_eq!(answer.status, 503, "{answer:?}");
+    assert_eq!(answer.text(), "overloaded: too many requests in flight\n");
+    assert_eq!(answer.header("retry-after"), Some("1"));
+    assert_eq!(
+        answer.header("content-type"),
+        Some("text/plain; charset=utf-8")
+    );
+    assert_eq!(answer.header("x-tollgate-code"), None);
+    assert_eq!(answer.header("www-authenticate"), None);
 }

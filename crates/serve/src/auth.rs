@@ -26,6 +26,8 @@ pub const BODY_HEADER: &str = "x-tollgate-body";
 pub const CONTENT_TYPE_HEADER: &str = "x-tollgate-content-type";
 /// nginx mode: the `WWW-Authenticate` challenge the client must see.
 pub const CHALLENGE_HEADER: &str = "x-tollgate-www-authenticate";
+/// nginx mode: the `Retry-After` the client must see (on a 503 from a limit).
+pub const RETRY_AFTER_HEADER: &str = "x-tollgate-retry-after";
 
 /// The most characters of an issuer logged (a claimed one can be kilobytes long).
 pub(crate) const MAX_LOGGED_CHARS: usize = 128;
@@ -205,6 +207,29 @@ fn nginx_denial(denial: &HttpDenial) -> Response {
             headers.insert(WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
         }
     }
+    response
+}
+
+/// nginx mode: a check refused by a limit (overload, timeout) is a 503 for the client, carried
+/// in a 403 like a denial (a 503 would reach the client as nginx's 500). It has no
+/// `X-Tollgate-Code`: it is not a decision.
+pub(crate) fn nginx_refusal(refusal: crate::Refusal) -> Response {
+    let mut response = Response::new(Body::empty());
+    *response.status_mut() = StatusCode::FORBIDDEN;
+    let headers = response.headers_mut();
+    insert(headers, STATUS_HEADER, b"503");
+    let body = refusal.body();
+    insert(
+        headers,
+        BODY_HEADER,
+        body.strip_suffix('\n').unwrap_or(body).as_bytes(),
+    );
+    insert(headers, CONTENT_TYPE_HEADER, b"text/plain; charset=utf-8");
+    insert(
+        headers,
+        RETRY_AFTER_HEADER,
+        crate::RETRY_AFTER_SECONDS.as_bytes(),
+    );
     response
 }
 

@@ -32,7 +32,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use http::StatusCode;
-use http::header::CONTENT_TYPE;
+use http::header::{CONTENT_TYPE, RETRY_AFTER};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
@@ -42,7 +42,8 @@ use tollgate_http::SharedAuthorizer;
 use tower::{BoxError, ServiceBuilder};
 
 pub use auth::{
-    BODY_HEADER, CHALLENGE_HEADER, CONTENT_TYPE_HEADER, RESOURCE_HEADER, STATUS_HEADER,
+    BODY_HEADER, CHALLENGE_HEADER, CONTENT_TYPE_HEADER, RESOURCE_HEADER, RETRY_AFTER_HEADER,
+    STATUS_HEADER,
 };
 pub use metrics::Metrics;
 pub use proxy::{AUTH_PATH, ProxyKind};
@@ -166,7 +167,8 @@ impl App {
 
 /// The router behind the limits: at most `max_concurrency` requests at once (more are answered
 /// 503 at once), each answered within `request_timeout` (else 503). Errors never escape: the
-/// limits' refusals become responses.
+/// limits' refusals become responses ([`Refusals`]); in nginx mode a refused `/auth` check is
+/// carried in a 403 like a denial, because `auth_request` turns a 503 into a 500.
 pub fn service<B>(
     app: &App,
     max_concurrency: usize,
@@ -184,12 +186,12 @@ where
     B::Error: Into<BoxError>,
 {
     let metrics = app.inner.metrics.clone();
+    let proxy = app.inner.proxy;
     ServiceBuilder::new()
-        .map_result(move |result: Result<Response, BoxError>| {
-            Ok::<_, BoxError>(match result {
-                Ok(response) => response,
-                Err(error) => overloaded(&metrics, &error),
-            })
+        .layer_fn(move |inner| Refusals {
+            inner,
+            metrics: metrics.clone(),
+            proxy,
         })
         .load_shed()
         .concurrency_limit(max_concurrency.max(1))
@@ -197,19 +199,91 @@ where
         .service(app.router())
 }
 
-fn overloaded(metrics: &Metrics, error: &BoxError) -> Response {
-    let text = if error.is::<tower::load_shed::error::Overloaded>() {
+/// Turns the limits' errors (load shed, timeout) into 503 responses, or in nginx mode, for
+/// `/auth`, into the 403 carriage of a 503 ([`auth::nginx_refusal`]).
+#[derive(Clone)]
+pub struct Refusals<S> {
+    inner: S,
+    metrics: Metrics,
+    proxy: ProxyKind,
+}
+
+impl<S, B> tower::Service<http::Request<B>> for Refusals<S>
+where
+    S: tower::Service<http::Request<B>, Response = Response, Error = BoxError>,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = BoxError;
+    type Future =
+        std::pin::Pin<Box<dyn Future<Output = Result<Response, BoxError>> + Send + 'static>>;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), BoxError>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        let path = request.uri().path();
+        let carried =
+            self.proxy == ProxyKind::Nginx && (path == AUTH_PATH || path.starts_with("/auth/"));
+        let metrics = self.metrics.clone();
+        let future = self.inner.call(request);
+        Box::pin(async move {
+            Ok(match future.await {
+                Ok(response) => response,
+                Err(error) => refused(&metrics, &error, carried),
+            })
+        })
+    }
+}
+
+/// Why a request was refused by a limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// `--max-concurrency` requests were in flight.
+    Overloaded,
+    /// Not answered within `--request-timeout`.
+    Timeout,
+    /// Any other error of the stack (none is expected).
+    Internal,
+}
+
+impl Refusal {
+    /// The text body, with its newline.
+    pub(crate) const fn body(self) -> &'static str {
+        match self {
+            Refusal::Overloaded => "overloaded: too many requests in flight\n",
+            Refusal::Timeout => "request timed out\n",
+            Refusal::Internal => "internal error\n",
+        }
+    }
+}
+
+/// Seconds a client should wait before retrying a refused request.
+pub const RETRY_AFTER_SECONDS: &str = "1";
+
+fn refused(metrics: &Metrics, error: &BoxError, carried: bool) -> Response {
+    let refusal = if error.is::<tower::load_shed::error::Overloaded>() {
         metrics.overloaded();
-        "overloaded: too many requests in flight\n"
+        Refusal::Overloaded
     } else if error.is::<tower::timeout::error::Elapsed>() {
-        "request timed out\n"
+        Refusal::Timeout
     } else {
-        "internal error\n"
+        Refusal::Internal
     };
+    if carried {
+        return auth::nginx_refusal(refusal);
+    }
     (
         StatusCode::SERVICE_UNAVAILABLE,
-        [(CONTENT_TYPE, "text/plain; charset=utf-8")],
-        text,
+        [
+            (CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (RETRY_AFTER, RETRY_AFTER_SECONDS),
+        ],
+        refusal.body(),
     )
         .into_response()
 }
@@ -444,4 +518,29 @@ pub fn init_logging(format: LogFormat) {
 /// returning.
 pub fn flush_logs() {
     logging::flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_timeout_is_a_503_or_its_nginx_carriage() {
+        let metrics = Metrics::new();
+        let elapsed: BoxError = Box::new(tower::timeout::error::Elapsed::new());
+        let plain = refused(&metrics, &elapsed, false);
+        assert_eq!(plain.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(plain.headers()[RETRY_AFTER], "1");
+        let carried = refused(&metrics, &elapsed, true);
+        assert_eq!(carried.status(), StatusCode::FORBIDDEN);
+        assert_eq!(carried.headers()[STATUS_HEADER], "503");
+        assert_eq!(carried.headers()[BODY_HEADER], "request timed out");
+        assert_eq!(carried.headers()[RETRY_AFTER_HEADER], "1");
+        assert!(carried.headers().get(tollgate_http::CODE_HEADER).is_none());
+        assert!(
+            !metrics
+                .render(0, (0, 0))
+                .contains("tollgate_overloaded_total 1")
+        );
+    }
 }

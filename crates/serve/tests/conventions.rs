@@ -701,3 +701,81 @@ async fn spoofed_identity_headers_never_reach_the_service() {
         }
     }
 }
+
+/// A service over `app` with one permit, taken and held by the returned handle.
+async fn full_service(
+    app: &App,
+) -> (
+    impl Service<Request<Body>, Response = axum::response::Response, Error = tower::BoxError> + Clone,
+    impl Service<Request<Body>, Response = axum::response::Response, Error = tower::BoxError>,
+) {
+    let mut holder = tollgate_serve::service::<Body>(app, 1, Duration::from_secs(5));
+    ServiceExt::<Request<Body>>::ready(&mut holder)
+        .await
+        .unwrap();
+    (holder.clone(), holder)
+}
+
+async fn answer(response: axum::response::Response) -> Answer {
+    let (parts, body) = response.into_parts();
+    Answer {
+        status: parts.status,
+        headers: parts.headers,
+        body: body.collect().await.unwrap().to_bytes().to_vec(),
+    }
+}
+
+#[tokio::test]
+async fn nginx_mode_carries_an_overload_503_in_a_403() {
+    let app = app("akash-provider.policy", ProxyKind::Nginx);
+    let (other, _holder) = full_service(&app).await;
+    let check = Request::builder()
+        .uri("/auth")
+        .header("x-original-method", "GET")
+        .header("x-original-uri", "/version")
+        .body(Body::empty())
+        .unwrap();
+    let shed = answer(other.clone().oneshot(check).await.unwrap()).await;
+    // auth_request passes only 2xx, 401 and 403: a 503 would reach the client as a 500.
+    assert_eq!(shed.status, StatusCode::FORBIDDEN);
+    assert_eq!(shed.header("x-tollgate-status"), Some("503"));
+    assert_eq!(
+        shed.header("x-tollgate-body"),
+        Some("overloaded: too many requests in flight")
+    );
+    assert_eq!(
+        shed.header("x-tollgate-content-type"),
+        Some("text/plain; charset=utf-8")
+    );
+    assert_eq!(shed.header("x-tollgate-retry-after"), Some("1"));
+    assert_eq!(shed.header("x-tollgate-code"), None, "not a decision");
+    assert!(shed.body.is_empty());
+    // Paths nginx does not ask through auth_request keep the plain 503.
+    let health = Request::builder()
+        .uri("/healthz")
+        .body(Body::empty())
+        .unwrap();
+    let shed = answer(other.oneshot(health).await.unwrap()).await;
+    assert_eq!(shed.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(shed.header("retry-after"), Some("1"));
+    assert_eq!(shed.header("x-tollgate-status"), None);
+}
+
+#[tokio::test]
+async fn traefik_and_envoy_pass_the_overload_503_as_is() {
+    for proxy in [ProxyKind::Traefik, ProxyKind::Envoy] {
+        let app = app("akash-provider.policy", proxy);
+        let (other, _holder) = full_service(&app).await;
+        let check = Request::builder()
+            .uri("/auth/version")
+            .header("x-forwarded-method", "GET")
+            .header("x-forwarded-uri", "/version")
+            .body(Body::empty())
+            .unwrap();
+        let shed = answer(other.oneshot(check).await.unwrap()).await;
+        assert_eq!(shed.status, StatusCode::SERVICE_UNAVAILABLE, "{proxy}");
+        assert_eq!(shed.header("retry-after"), Some("1"), "{proxy}");
+        assert_eq!(shed.body, b"overloaded: too many requests in flight\n");
+        assert_eq!(shed.header("x-tollgate-status"), None, "{proxy}");
+    }
+}
