@@ -108,9 +108,12 @@ pub enum ServeError {
     /// The async runtime could not start.
     #[error("cannot start the runtime: {0}")]
     Runtime(std::io::Error),
-    /// A limit is out of range.
-    #[error("{0}")]
-    Config(String),
+    /// `max_header_bytes` is below [`MIN_HEADER_BYTES`].
+    #[error("`--max-header-bytes {given}` is below the minimum of {MIN_HEADER_BYTES}")]
+    HeaderLimitTooSmall {
+        /// The configured value.
+        given: usize,
+    },
 }
 
 /// Shared state of every handler.
@@ -333,10 +336,9 @@ impl Server {
     /// Loads the first policy (failing if it does not load) and binds the listen address.
     pub async fn bind(config: ServeConfig, loader: Arc<dyn Loader>) -> Result<Server, ServeError> {
         if config.max_header_bytes < MIN_HEADER_BYTES {
-            return Err(ServeError::Config(format!(
-                "`--max-header-bytes {}` is below the minimum of {MIN_HEADER_BYTES}",
-                config.max_header_bytes
-            )));
+            return Err(ServeError::HeaderLimitTooSmall {
+                given: config.max_header_bytes,
+            });
         }
         let authorizer = loader.load()?;
         let app = App::new(
@@ -541,6 +543,23 @@ mod tests {
             !metrics
                 .render(0, (0, 0))
                 .contains("tollgate_overloaded_total 1")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_header_limit_below_the_minimum_is_refused() {
+        let mut config = ServeConfig::new(([127, 0, 0, 1], 0).into(), ProxyKind::Nginx);
+        config.max_header_bytes = 100;
+        let loader: Arc<dyn Loader> =
+            Arc::new(|| Ok(tollgate_testkit::authorizer("akash-provider.policy")));
+        let error = Server::bind(config, loader).await.err().unwrap();
+        assert!(matches!(
+            error,
+            ServeError::HeaderLimitTooSmall { given: 100 }
+        ));
+        assert_eq!(
+            error.to_string(),
+            "`--max-header-bytes 100` is below the minimum of 8192"
         );
     }
 }
