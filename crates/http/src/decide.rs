@@ -75,13 +75,15 @@ pub fn decide_operation(
     let token = match bearer_token(authorization, HeaderRules::of(policy)) {
         Ok(token) => token,
         Err(problem) => {
-            return HttpDecision::Deny(denial(
+            let mut refused = denial(
                 style,
                 DenyCode::AuthorizationHeaderInvalid,
                 problem.describe().to_owned(),
                 Some(operation.name().to_owned()),
                 None,
-            ));
+            );
+            refused.resource = operation.resource();
+            return HttpDecision::Deny(refused);
         }
     };
     match authorizer.authorize(token, operation) {
@@ -91,13 +93,17 @@ pub fn decide_operation(
             resource: operation.resource(),
             expires_at,
         }),
-        Decision::Deny(refusal) => HttpDecision::Deny(denial(
-            style,
-            refusal.code,
-            refusal.reason,
-            Some(operation.name().to_owned()),
-            refusal.issuer,
-        )),
+        Decision::Deny(refusal) => {
+            let mut refused = denial(
+                style,
+                refusal.code,
+                refusal.reason,
+                Some(operation.name().to_owned()),
+                refusal.issuer,
+            );
+            refused.resource = operation.resource();
+            HttpDecision::Deny(refused)
+        }
     }
 }
 

@@ -2,9 +2,9 @@
 
 use http::header::{CONTENT_TYPE, HeaderValue, WWW_AUTHENTICATE};
 use http::{Response, StatusCode};
-use tollgate::DenyCode;
 use tollgate::policy::{ClaimsRule, Policy};
 use tollgate::schema::AkashBehaviour;
+use tollgate::{DenyCode, Resource};
 
 use crate::CODE_HEADER;
 
@@ -78,6 +78,9 @@ pub struct HttpDenial {
     pub reason: String,
     /// The operation, when a route matched.
     pub operation: Option<String>,
+    /// The resource the route named (`Resource::None` when no route matched or the operation
+    /// acts on none).
+    pub resource: Resource,
     /// The token's issuer, when it was read.
     pub issuer: Option<String>,
     /// The response status.
@@ -183,6 +186,7 @@ pub(crate) fn denial(
         code,
         reason,
         operation,
+        resource: Resource::None,
         issuer,
         status,
         body,

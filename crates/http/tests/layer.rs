@@ -404,3 +404,35 @@ async fn a_replaced_policy_applies_to_the_next_request() {
         "compat: upstream does not check the scope"
     );
 }
+
+#[test]
+fn a_denial_names_the_operation_and_resource_its_route_matched() {
+    use tollgate::Resource;
+    use tollgate_http::{AuthorizationHeader, HttpDecision, RequestFacts, decide};
+
+    let authorizer = authorizer("akash-provider.policy");
+    let scoped = format!(
+        "Bearer {}",
+        token(r#"{"access":"scoped","scope":["status"]}"#)
+    );
+    let facts = RequestFacts {
+        method: "GET",
+        target: "/lease/42/1/7/logs?follow=true",
+        authorization: AuthorizationHeader::One(scoped.as_bytes()),
+    };
+    let HttpDecision::Deny(denial) = decide(&authorizer, &facts) else {
+        panic!("`logs` is not in the token's scopes");
+    };
+    assert_eq!(denial.code.as_str(), "scope_missing");
+    assert_eq!(denial.operation.as_deref(), Some("lease.logs"));
+    assert_eq!(
+        denial.resource,
+        Resource::Lease {
+            dseq: 42,
+            gseq: 1,
+            oseq: 7
+        }
+    );
+    assert_eq!(denial.issuer.as_deref(), Some(ISSUER));
+    assert!(denial.code.issuer_is_verified());
+}

@@ -92,7 +92,7 @@ pub(crate) async fn check(State(app): State<App>, request: Request) -> Response 
             tracing::info!(
                 target: "tollgate::decision",
                 operation = denial.operation.as_deref().unwrap_or(""),
-                resource = "",
+                resource = resource_text(denial.resource).as_str(),
                 issuer = clip(issuer.unwrap_or(""), MAX_LOGGED_CHARS).as_ref(),
                 claimed_issuer = claimed_issuer.map(|c| clip(c, MAX_LOGGED_CHARS)).as_deref(),
                 code = denial.code.as_str(),
@@ -144,6 +144,7 @@ fn unforwarded(authorizer: &tollgate::Authorizer, problem: ForwardedProblem) -> 
             code: DenyCode::RouteNotFound,
             reason,
             operation: None,
+            resource: Resource::None,
             issuer: None,
             status: StatusCode::NOT_FOUND,
             body: DenyBody::Empty,
