@@ -203,7 +203,7 @@ where
 }
 
 /// Turns the limits' errors (load shed, timeout) into 503 responses, or in nginx mode, for
-/// `/auth`, into the 403 carriage of a 503 ([`auth::nginx_refusal`]).
+/// `/auth`, into the 403 carriage of a 503 (see `auth::nginx_refusal`).
 #[derive(Clone)]
 pub struct Refusals<S> {
     inner: S,

@@ -1,7 +1,7 @@
 //! Tollgate: may this token perform this operation?
 //!
 //! The [`Authorizer`] is the one entry point. It is built once from a compiled
-//! [`Policy`](tollgate_policy::Policy), a key source and options, is `Send + Sync`, and answers
+//! [`Policy`], a key source and options, is `Send + Sync`, and answers
 //! [`Authorizer::authorize`] with a [`Decision`]: allow, or deny with a stable [`DenyCode`] and a
 //! one-line reason. [`Authorizer::explain`] also returns the [`Trace`] of every check.
 //!
