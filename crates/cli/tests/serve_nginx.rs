@@ -17,6 +17,7 @@
 mod serve_support;
 
 use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use serve_support::*;
 use tollgate_http::{AuthorizationHeader, HttpDecision, RequestFacts, decide};
@@ -875,45 +876,73 @@ fn compat_policy_behind_nginx() {
     suite("akash-provider-compat.policy", Style::Compat);
 }
 
-/// When Tollgate sheds a check (`--max-concurrency`) or times it out, the client behind nginx
-/// gets the 503 with its body and `Retry-After`, not nginx's 500. A stub stands in for
-/// Tollgate and answers exactly what `tollgate_serve` answers nginx then (checked at request
-/// level in `crates/serve/tests/conventions.rs`), since a real overload cannot be timed here.
+/// When Tollgate sheds a check (`--max-concurrency`), the client behind nginx gets the 503 with
+/// its body and `Retry-After`, not nginx's 500. The overload is real: `tollgate serve` with one
+/// request slot, and a first request whose issuer is looked up on a chain node that accepts the
+/// connection and never answers, so the slot stays taken until the lookup times out.
 #[test]
 fn an_overloaded_tollgate_is_a_503_behind_nginx() {
-    use axum::http::{HeaderMap, StatusCode};
     nginx_available();
     let dir = temp_dir("nginx-overload");
     let upstream = spawn_upstream();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let stub_port = listener.local_addr().unwrap().port();
-    runtime.spawn(async move {
-        let shed = || async {
-            let mut headers = HeaderMap::new();
-            headers.insert(tollgate_serve::STATUS_HEADER, "503".parse().unwrap());
-            headers.insert(
-                tollgate_serve::BODY_HEADER,
-                "overloaded: too many requests in flight".parse().unwrap(),
-            );
-            headers.insert(
-                tollgate_serve::CONTENT_TYPE_HEADER,
-                "text/plain; charset=utf-8".parse().unwrap(),
-            );
-            headers.insert(tollgate_serve::RETRY_AFTER_HEADER, "1".parse().unwrap());
-            (StatusCode::FORBIDDEN, headers)
-        };
-        let app = axum::Router::new().fallback(shed);
-        axum::serve(listener, app).await.unwrap();
+    // A chain node that accepts connections and never answers.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let node = format!("http://{}", silent.local_addr().unwrap());
+    let (connected, lookup_started) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in silent.incoming().flatten() {
+            held.push(stream);
+            let _ = connected.send(());
+        }
     });
-    let (port, _nginx) = spawn_nginx(&dir, stub_port, upstream.port);
-    let answer = request(port, "GET", "/lease/42/1/1/status", &[]);
+    let tollgate_port = free_port();
+    let policy = path("policies/akash-provider.policy");
+    let _tollgate = spawn_tollgate(
+        &dir,
+        "tollgate",
+        tollgate_port,
+        &[
+            "--proxy",
+            "nginx",
+            "--policy",
+            &policy,
+            "--provider",
+            PROVIDER,
+            "--chain-node",
+            &node,
+            "--chain-timeout",
+            "1500ms",
+            "--max-concurrency",
+            "1",
+        ],
+    );
+    let (port, _nginx) = spawn_nginx(&dir, tollgate_port, upstream.port);
+
+    // A tenant in no key file: its key must come from the silent node.
+    let key = tollgate_testkit::scalar_key(0x11);
+    let tenant = key.public_key().akash_address();
+    let now = now();
+    let stalled = bearer(&tollgate_testkit::akash_token(
+        &key,
+        &tenant,
+        r#"{"access":"full"}"#,
+        now - 60,
+        now + 600,
+    ));
+    let first = std::thread::spawn(move || {
+        request(
+            port,
+            "GET",
+            "/lease/42/1/1/status",
+            &[("authorization", stalled.as_str())],
+        )
+    });
+    // Once the node has the connection, the first request holds the only slot.
+    lookup_started
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the first request reaches the chain node");
+    let answer = request(port, "GET", "/version", &[]);
     assert_eq!(answer.status, 503, "{answer:?}");
     assert_eq!(answer.text(), "overloaded: too many requests in flight\n");
     assert_eq!(answer.header("retry-after"), Some("1"));
@@ -921,6 +950,17 @@ fn an_overloaded_tollgate_is_a_503_behind_nginx() {
         answer.header("content-type"),
         Some("text/plain; charset=utf-8")
     );
-    assert_eq!(answer.header("x-tollgate-code"), None);
+    assert_eq!(
+        answer.header("x-tollgate-code"),
+        None,
+        "a refusal, not a decision"
+    );
     assert_eq!(answer.header("www-authenticate"), None);
+
+    // The stalled request ends when its lookup times out: the key source is unavailable.
+    let stalled = first.join().unwrap();
+    assert_eq!(stalled.status, 503, "{stalled:?}");
+    assert_eq!(stalled.header("x-tollgate-code"), Some("key_unavailable"));
+    // With the slot free again, requests are decided.
+    assert_eq!(request(port, "GET", "/version", &[]).status, 200);
 }
