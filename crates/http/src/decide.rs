@@ -75,15 +75,13 @@ pub fn decide_operation(
     let token = match bearer_token(authorization, HeaderRules::of(policy)) {
         Ok(token) => token,
         Err(problem) => {
-            let mut refused = denial(
+            return HttpDecision::Deny(refuse(
                 style,
                 DenyCode::AuthorizationHeaderInvalid,
                 problem.describe().to_owned(),
-                Some(operation.name().to_owned()),
+                operation,
                 None,
-            );
-            refused.resource = operation.resource();
-            return HttpDecision::Deny(refused);
+            ));
         }
     };
     match authorizer.authorize(token, operation) {
@@ -93,18 +91,33 @@ pub fn decide_operation(
             resource: operation.resource(),
             expires_at,
         }),
-        Decision::Deny(refusal) => {
-            let mut refused = denial(
-                style,
-                refusal.code,
-                refusal.reason,
-                Some(operation.name().to_owned()),
-                refusal.issuer,
-            );
-            refused.resource = operation.resource();
-            HttpDecision::Deny(refused)
-        }
+        Decision::Deny(refusal) => HttpDecision::Deny(refuse(
+            style,
+            refusal.code,
+            refusal.reason,
+            operation,
+            refusal.issuer,
+        )),
     }
+}
+
+/// A denial of `operation`, naming it and its resource.
+fn refuse(
+    style: ResponseStyle,
+    code: DenyCode,
+    reason: String,
+    operation: &Operation<'_>,
+    issuer: Option<String>,
+) -> HttpDenial {
+    let mut refused = denial(
+        style,
+        code,
+        reason,
+        Some(operation.name().to_owned()),
+        issuer,
+    );
+    refused.resource = operation.resource();
+    refused
 }
 
 /// For a request whose route matched but for a malformed id: the denial its token earns before
