@@ -69,8 +69,8 @@ struct Original<'a> {
     headers: Vec<(&'a str, String)>,
 }
 
-/// Checks a deny answer against the tower layer's response for the same original request.
-fn assert_same_as_layer(policy: &str, original: &Original<'_>, answer: &Answer, context: &str) {
+/// What `tollgate_http::decide` (the tower layer) decides for the same original request.
+fn layer_decision(policy: &str, original: &Original<'_>) -> HttpDecision {
     let mut map = HeaderMap::new();
     for (name, value) in &original.headers {
         map.append(
@@ -78,16 +78,19 @@ fn assert_same_as_layer(policy: &str, original: &Original<'_>, answer: &Answer, 
             value.parse().unwrap(),
         );
     }
-    let authorizer = authorizer(policy);
-    let decision = decide(
-        &authorizer,
+    decide(
+        &authorizer(policy),
         &RequestFacts {
             method: original.method,
             target: original.target,
             authorization: AuthorizationHeader::from_headers(&map),
         },
-    );
-    match decision {
+    )
+}
+
+/// Checks a deny answer against the tower layer's response for the same original request.
+fn assert_same_as_layer(policy: &str, original: &Original<'_>, answer: &Answer, context: &str) {
+    match layer_decision(policy, original) {
         HttpDecision::Allow(identity) => {
             assert_eq!(answer.status, StatusCode::OK, "{context}");
             assert_eq!(
@@ -378,20 +381,7 @@ async fn ingress_nginx_auth_url_as_annotated_in_the_example() {
                 "{policy} ingress-nginx {} {}",
                 original.method, original.target
             );
-            let authorizer = authorizer(policy);
-            let mut map = HeaderMap::new();
-            for (name, value) in &original.headers {
-                map.append(*name, value.parse().unwrap());
-            }
-            let decision = decide(
-                &authorizer,
-                &RequestFacts {
-                    method: original.method,
-                    target: original.target,
-                    authorization: AuthorizationHeader::from_headers(&map),
-                },
-            );
-            match decision {
+            match layer_decision(policy, &original) {
                 HttpDecision::Allow(identity) => {
                     assert_eq!(answer.status, StatusCode::OK, "{context}");
                     assert_eq!(
