@@ -9,11 +9,14 @@
     reason = "test code"
 )]
 
+mod support;
+
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::{Arc, Barrier, Mutex};
 use std::time::Duration;
 
+use support::{ED25519, MODULE, NEVER_SIGNED};
 use tollgate_chain::grpc::{
     Any, BaseAccount, BaseVestingAccount, ModuleAccount, PubKey, QueryAccountRequest,
     QueryAccountResponse, VestingAccount,
@@ -28,9 +31,6 @@ const TENANT_KEY: &str = "034f355bdcb7cc0af728ef3cceb9615d90684bb5b2ca5f859ab0f0
 const VESTING: &str = "akash179gvz0qx599tx06xmlcrw47fnfn243q0larrpe";
 const VESTING_KEY: &str = "031d16453b3ab3132acb0a5bc16cc49690d819a585267a15cd5a064e2a0ad40599";
 const WRONG_KEY: &str = "akash12v5lawrva7x5ez7mwfvgjy0q3k7fhwuf9jtun5";
-const NEVER_SIGNED: &str = "akash1zgfpyysjzgfpyysjzgfpyysjzgfpyysjazuqqr";
-const MODULE: &str = "akash1jv65s3grqf6v6jl3dp4t6c9t9rk99cd82yfms9";
-const ED25519: &str = "akash1vvxu62txcsekdygj23ythvjmfl6p9fyuc27mpz";
 const UNKNOWN: &str = "akash18ftnkyppvmpnxvu6y36xwc93gnp79l9ec028pd";
 const FLAKY: &str = "akash1s76af50mxrhccpz4cmw7ucus2xe40qkr0vhs6r";
 
@@ -308,27 +308,7 @@ fn resolves_keys_and_denials_over_grpc() {
     );
     assert_eq!(key_hex(&resolver, TENANT).1, KeyOrigin::MemoryCache);
     assert_eq!(key_hex(&resolver, VESTING).0, VESTING_KEY);
-    assert_eq!(
-        resolver.resolve(NEVER_SIGNED).unwrap_err(),
-        ResolveError::NoPublicKey {
-            issuer: NEVER_SIGNED.into(),
-            account_type: "BaseAccount".into()
-        }
-    );
-    assert_eq!(
-        resolver.resolve(MODULE).unwrap_err(),
-        ResolveError::ModuleAccount {
-            issuer: MODULE.into(),
-            module: "distribution".into()
-        }
-    );
-    assert_eq!(
-        resolver.resolve(ED25519).unwrap_err(),
-        ResolveError::UnsupportedKeyType {
-            issuer: ED25519.into(),
-            key_type: "/cosmos.crypto.ed25519.PubKey".into()
-        }
-    );
+    support::assert_keyless_accounts(&resolver);
     assert_eq!(
         resolver.resolve(WRONG_KEY).unwrap_err(),
         ResolveError::KeyMismatch {

@@ -12,7 +12,7 @@ mod support;
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
-use support::{Reply, TempPath, TestNode, refusing_url};
+use support::{ED25519, MODULE, NEVER_SIGNED, Reply, TempPath, TestNode, refusing_url};
 use tollgate_chain::{ChainConfig, ChainKeyResolver};
 use tollgate_verify::{KeyOrigin, KeyResolver, ResolveError};
 
@@ -27,9 +27,6 @@ const PERIODIC: &str = "akash1s76af50mxrhccpz4cmw7ucus2xe40qkr0vhs6r";
 const PERIODIC_KEY: &str = "03d793631af7aa0e709439dd47fc001acd0b0727670b6670ea528ac83cb0127f4a";
 const LOCKED: &str = "akash1dap3mkhdep3lhp3fkl27u70kx0063mp06stumk";
 const LOCKED_KEY: &str = "02a8397a935f0dfceba6ba9618f6451ef4d80637abf4e6af2669fbc9de6a8fd2ac";
-const NEVER_SIGNED: &str = "akash1zgfpyysjzgfpyysjzgfpyysjzgfpyysjazuqqr";
-const MODULE: &str = "akash1jv65s3grqf6v6jl3dp4t6c9t9rk99cd82yfms9";
-const ED25519: &str = "akash1vvxu62txcsekdygj23ythvjmfl6p9fyuc27mpz";
 const MULTISIG: &str = "akash1zut3w9chzut3w9chzut3w9chzut3w9chdxupxg";
 /// `base_account_wrong_key.json` claims this address but carries `TENANT_KEY`.
 const WRONG_KEY: &str = "akash12v5lawrva7x5ez7mwfvgjy0q3k7fhwuf9jtun5";
@@ -89,27 +86,7 @@ fn accounts_without_a_usable_key_deny_with_their_own_error() {
     node.serve(ED25519, Reply::ok("base_account_ed25519.json"));
     node.serve(MULTISIG, Reply::ok("base_account_multisig.json"));
     let resolver = resolver(&node);
-    assert_eq!(
-        resolver.resolve(NEVER_SIGNED).unwrap_err(),
-        ResolveError::NoPublicKey {
-            issuer: NEVER_SIGNED.into(),
-            account_type: "BaseAccount".into()
-        }
-    );
-    assert_eq!(
-        resolver.resolve(MODULE).unwrap_err(),
-        ResolveError::ModuleAccount {
-            issuer: MODULE.into(),
-            module: "distribution".into()
-        }
-    );
-    assert_eq!(
-        resolver.resolve(ED25519).unwrap_err(),
-        ResolveError::UnsupportedKeyType {
-            issuer: ED25519.into(),
-            key_type: "/cosmos.crypto.ed25519.PubKey".into()
-        }
-    );
+    support::assert_keyless_accounts(&resolver);
     assert_eq!(
         resolver.resolve(MULTISIG).unwrap_err(),
         ResolveError::UnsupportedKeyType {

@@ -246,3 +246,37 @@ impl Drop for TempPath {
         }
     }
 }
+
+/// `base_account_no_pub_key.json`: an account that never signed.
+pub const NEVER_SIGNED: &str = "akash1zgfpyysjzgfpyysjzgfpyysjzgfpyysjazuqqr";
+/// `module_account.json`: the `distribution` module account.
+pub const MODULE: &str = "akash1jv65s3grqf6v6jl3dp4t6c9t9rk99cd82yfms9";
+/// `base_account_ed25519.json`: an account holding an ed25519 key.
+pub const ED25519: &str = "akash1vvxu62txcsekdygj23ythvjmfl6p9fyuc27mpz";
+
+/// The denials every transport gives for the accounts without a usable key: [`NEVER_SIGNED`],
+/// [`MODULE`] and [`ED25519`], each with its own error.
+pub fn assert_keyless_accounts(resolver: &dyn tollgate_verify::KeyResolver) {
+    use tollgate_verify::ResolveError;
+    assert_eq!(
+        resolver.resolve(NEVER_SIGNED).unwrap_err(),
+        ResolveError::NoPublicKey {
+            issuer: NEVER_SIGNED.into(),
+            account_type: "BaseAccount".into()
+        }
+    );
+    assert_eq!(
+        resolver.resolve(MODULE).unwrap_err(),
+        ResolveError::ModuleAccount {
+            issuer: MODULE.into(),
+            module: "distribution".into()
+        }
+    );
+    assert_eq!(
+        resolver.resolve(ED25519).unwrap_err(),
+        ResolveError::UnsupportedKeyType {
+            issuer: ED25519.into(),
+            key_type: "/cosmos.crypto.ed25519.PubKey".into()
+        }
+    );
+}
