@@ -1,13 +1,14 @@
 //! `tollgate authorize` and `tollgate explain`.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
-use tollgate::{Authorizer, Decision, FixedClock, Operation, SystemClock, parse_resource};
+use tollgate::{Authorizer, Decision, Operation, parse_resource};
 
 use crate::exit::{Exit, report};
-use crate::inputs::{InputError, KeyArgs, key_resolver, load_policy, load_secret, load_token};
+use crate::inputs::{
+    AuthorizerError, KeyArgs, build_authorizer, key_resolver, load_policy, load_secret, load_token,
+};
 
 /// Output format of a decision.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -111,36 +112,25 @@ fn run(args: &AuthorizeArgs, explain: bool) -> Exit {
     }
 }
 
-fn prepare(args: &AuthorizeArgs) -> Result<(Authorizer, Option<String>), PrepareError> {
+fn prepare(args: &AuthorizeArgs) -> Result<(Authorizer, Option<String>), AuthorizerError> {
     let policy = load_policy(&args.policy)?;
-    let mut builder = Authorizer::builder(policy).without_cache();
-    if let Some(keys) = key_resolver(&args.key_args)? {
-        builder = builder.key_resolver(keys);
-    }
-    if let Some(path) = &args.key_args.secret {
-        builder = builder.hmac_secret(load_secret(path)?);
-    }
-    if let Some(provider) = &args.provider {
-        builder = builder.provider(provider.clone());
-    }
-    builder = match args.key_args.now {
-        Some(now) => builder.clock(Arc::new(FixedClock(now))),
-        None => builder.clock(Arc::new(SystemClock)),
-    };
-    let authorizer = builder.build()?;
+    let keys = key_resolver(&args.key_args)?;
+    let secret = args
+        .key_args
+        .secret
+        .as_deref()
+        .map(load_secret)
+        .transpose()?;
+    let authorizer = build_authorizer(
+        policy,
+        keys,
+        secret,
+        args.provider.as_deref(),
+        args.key_args.now,
+        None,
+    )?;
     let token = load_token(args.token.as_deref(), args.token_file.as_deref())?;
     Ok((authorizer, token))
-}
-
-/// Anything that stops `authorize` before it can decide.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-enum PrepareError {
-    #[error(transparent)]
-    #[diagnostic(transparent)]
-    Input(#[from] InputError),
-    #[error(transparent)]
-    #[diagnostic(transparent)]
-    Build(#[from] tollgate::BuildError),
 }
 
 fn print_decision(

@@ -5,8 +5,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use tollgate::Policy;
 use tollgate::verify::{FallbackResolver, HmacSecret, KeyResolver, StaticKeys};
+use tollgate::{Authorizer, BuildError, CacheConfig, FixedClock, Policy, SystemClock};
 use tollgate_chain::{ChainConfig, ChainKeyResolver};
 
 /// Where verification keys and the clock come from; shared by `authorize`, `explain` and
@@ -177,6 +177,51 @@ pub fn key_resolver(args: &KeyArgs) -> Result<Option<Arc<dyn KeyResolver>>, Inpu
     let keys = load_keys(&args.keys)?;
     let chain = load_chain(&args.chain)?;
     Ok(combine_resolvers(keys, chain))
+}
+
+/// Anything that stops an authorizer from being built out of the command's files.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum AuthorizerError {
+    /// A file could not be read or parsed.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Input(#[from] InputError),
+    /// The parts do not fit together (e.g. an Akash policy without a key source).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Build(#[from] BuildError),
+}
+
+/// The authorizer every command builds: `policy` with its key resolver, node secret and
+/// provider address, judging time by `now` (fixed) or the system clock; `cache` `None` turns
+/// the verified-claims cache off.
+pub fn build_authorizer(
+    policy: Policy,
+    keys: Option<Arc<dyn KeyResolver>>,
+    secret: Option<HmacSecret>,
+    provider: Option<&str>,
+    now: Option<i64>,
+    cache: Option<CacheConfig>,
+) -> Result<Authorizer, BuildError> {
+    let mut builder = Authorizer::builder(policy);
+    builder = match cache {
+        Some(config) => builder.cache(config),
+        None => builder.without_cache(),
+    };
+    if let Some(keys) = keys {
+        builder = builder.key_resolver(keys);
+    }
+    if let Some(secret) = secret {
+        builder = builder.hmac_secret(secret);
+    }
+    if let Some(provider) = provider {
+        builder = builder.provider(provider);
+    }
+    builder = match now {
+        Some(now) => builder.clock(Arc::new(FixedClock(now))),
+        None => builder.clock(Arc::new(SystemClock)),
+    };
+    builder.build()
 }
 
 /// Reads a node secret in any supported format.

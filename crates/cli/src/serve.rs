@@ -6,14 +6,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
-use tollgate::{Authorizer, CacheConfig, FixedClock, SystemClock};
+use tollgate::{Authorizer, CacheConfig};
 use tollgate_serve::{LoadError, LogFormat, ProxyKind, ServeConfig};
 
 use crate::exit::{Exit, report};
 use tollgate_chain::ChainKeyResolver;
 
 use crate::inputs::{
-    ChainArgs, InputError, combine_resolvers, load_chain, load_keys, load_policy, load_secret,
+    AuthorizerError, ChainArgs, build_authorizer, combine_resolvers, load_chain, load_keys,
+    load_policy, load_secret,
 };
 
 /// Which proxy asks `/auth`.
@@ -173,17 +174,6 @@ fn parse_duration(text: &str) -> Result<Duration, DurationError> {
     Ok(duration)
 }
 
-/// Why an authorizer could not be built from the files.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-enum BuildFailure {
-    #[error(transparent)]
-    #[diagnostic(transparent)]
-    Input(#[from] InputError),
-    #[error(transparent)]
-    #[diagnostic(transparent)]
-    Build(#[from] tollgate::BuildError),
-}
-
 /// What a (re)load reads.
 struct Sources {
     policy: PathBuf,
@@ -196,23 +186,18 @@ struct Sources {
 }
 
 impl Sources {
-    fn build(&self) -> Result<Authorizer, BuildFailure> {
+    fn build(&self) -> Result<Authorizer, AuthorizerError> {
         let policy = load_policy(&self.policy)?;
-        let mut builder = Authorizer::builder(policy).cache(self.cache);
-        if let Some(keys) = combine_resolvers(load_keys(&self.keys)?, self.chain.clone()) {
-            builder = builder.key_resolver(keys);
-        }
-        if let Some(path) = &self.secret {
-            builder = builder.hmac_secret(load_secret(path)?);
-        }
-        if let Some(provider) = &self.provider {
-            builder = builder.provider(provider.clone());
-        }
-        builder = match self.now {
-            Some(now) => builder.clock(Arc::new(FixedClock(now))),
-            None => builder.clock(Arc::new(SystemClock)),
-        };
-        Ok(builder.build()?)
+        let keys = combine_resolvers(load_keys(&self.keys)?, self.chain.clone());
+        let secret = self.secret.as_deref().map(load_secret).transpose()?;
+        Ok(build_authorizer(
+            policy,
+            keys,
+            secret,
+            self.provider.as_deref(),
+            self.now,
+            Some(self.cache),
+        )?)
     }
 
     /// Every file a change of which reloads.
